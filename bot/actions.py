@@ -1,0 +1,81 @@
+"""Button data: small, typed, versioned ('1:go:<node>'), parsed by one function.
+
+Telegram gives a button at most 64 bytes of callback data and lets anyone send any bytes
+back, so parse_action returns None for anything it did not make.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.i18n import LANGUAGES
+
+VERSION = "1"
+MAX_BYTES = 64
+_NODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Go:
+    node: str
+
+
+@dataclass(frozen=True, slots=True)
+class Back:
+    node: str  # the screen the button was on, so an old Back still knows where it was
+
+
+@dataclass(frozen=True, slots=True)
+class Menu:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class PickLanguage:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetLanguage:
+    lang: str
+
+
+Action = Go | Back | Menu | PickLanguage | SetLanguage
+
+
+def encode(action: Action) -> str:
+    match action:
+        case Go(node):
+            data = f"{VERSION}:go:{node}"
+        case Back(node):
+            data = f"{VERSION}:back:{node}"
+        case Menu():
+            data = f"{VERSION}:menu"
+        case PickLanguage():
+            data = f"{VERSION}:langs"
+        case SetLanguage(lang):
+            data = f"{VERSION}:lang:{lang}"
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"button data over {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def parse_action(data: str | None) -> Action | None:
+    if not data or len(data.encode("utf-8", "replace")) > MAX_BYTES:
+        return None
+    parts = data.split(":")
+    if parts[0] != VERSION:
+        return None
+    match parts[1:]:
+        case ["go", node] if _NODE.match(node):
+            return Go(node)
+        case ["back", node] if _NODE.match(node):
+            return Back(node)
+        case ["menu"]:
+            return Menu()
+        case ["langs"]:
+            return PickLanguage()
+        case ["lang", lang] if lang in LANGUAGES:
+            return SetLanguage(lang)
+    return None

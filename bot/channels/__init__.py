@@ -1,0 +1,1 @@
+"""Channels adapt the pure conversation to a medium: Telegram, or a terminal."""

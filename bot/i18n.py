@@ -1,0 +1,108 @@
+"""Message catalogs through Babel: read PO files, look up with the fallback chain.
+
+English is the source language: its text is the msgid itself. A fuzzy or empty entry is
+never shown; the lookup walks the chain (kk → ru → en, uz → ru → en, ru → en) and says
+which language it ended up in, so the screen can tell the reader and the stats can count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from babel import Locale
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+SOURCE_LANG = "en"
+LANGUAGES = ("ru", "kk", "uz", "en")
+DOMAINS = ("bot", "content")
+FALLBACKS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "kk": ("kk", "ru", "en"),
+    "uz": ("uz", "ru", "en"),
+    "ru": ("ru", "en"),
+    "en": ("en",),
+})
+
+Key = tuple[str | None, str]
+
+
+def language_name(code: str) -> str:
+    """The language's name in itself, capitalised as on a button: 'Қазақ тілі', 'O‘zbek'."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def po_path(locales_dir: Path, lang: str, domain: str) -> Path:
+    return locales_dir / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+def read_catalog(path: Path, lang: str) -> Catalog:
+    with path.open("rb") as stream:
+        return read_po(stream, locale=lang, abort_invalid=False)
+
+
+@dataclass(frozen=True)
+class Translated:
+    text: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class Catalogs:
+    """Every usable translation, per (domain, language): only entries neither fuzzy nor empty."""
+
+    entries: Mapping[tuple[str, str], Mapping[Key, str]]
+
+    @classmethod
+    def load(cls, locales_dir: Path) -> Catalogs:
+        entries: dict[tuple[str, str], Mapping[Key, str]] = {}
+        for lang in LANGUAGES:
+            for domain in DOMAINS:
+                path = po_path(locales_dir, lang, domain)
+                if lang == SOURCE_LANG or not path.is_file():
+                    continue
+                entries[domain, lang] = MappingProxyType(_usable(read_catalog(path, lang)))
+        return cls(MappingProxyType(entries))
+
+    @classmethod
+    def empty(cls) -> Catalogs:
+        return cls(MappingProxyType({}))
+
+    def find(self, domain: str, lang: str, context: str | None, msgid: str) -> str | None:
+        if lang == SOURCE_LANG:
+            return msgid
+        return self.entries.get((domain, lang), {}).get((context, msgid))
+
+    def lookup(self, domain: str, lang: str, context: str | None, msgid: str) -> Translated:
+        for candidate in FALLBACKS.get(lang, (SOURCE_LANG,)):
+            text = self.find(domain, candidate, context, msgid)
+            if text is not None:
+                return Translated(text, candidate)
+        return Translated(msgid, SOURCE_LANG)
+
+
+def _usable(catalog: Catalog) -> dict[Key, str]:
+    usable: dict[Key, str] = {}
+    for message in catalog:
+        if not isinstance(message.id, str) or not message.id or message.fuzzy:
+            continue
+        if isinstance(message.string, str) and message.string:
+            usable[message.context, message.id] = message.string
+    return usable
+
+
+@dataclass(frozen=True)
+class Translator:
+    """One language's view of the catalogs, handed to the pure conversation."""
+
+    catalogs: Catalogs
+    lang: str
+
+    def gettext(self, msgid: str) -> str:
+        return self.catalogs.lookup("bot", self.lang, None, msgid).text
+
+    def content(self, context: str, msgid: str) -> Translated:
+        return self.catalogs.lookup("content", self.lang, context, msgid)

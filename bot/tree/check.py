@@ -1,0 +1,216 @@
+"""The checker: a list of small functions, each (tree, catalogs-on-disk, today) → problems.
+
+Library code only returns problems; bot/__main__.py prints them.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+
+from bot.actions import MAX_BYTES, Back, Go, encode
+from bot.i18n import FALLBACKS, LANGUAGES, SOURCE_LANG, Catalogs, Translator, po_path, read_catalog
+from bot.screens import MAX_TEXT, Show, node_screen
+from bot.tree.messages import content_messages
+from bot.tree.model import ROOT, Place, Tree
+from bot.tree.problems import Problem, error, warning
+
+MAX_LABEL = 30
+DEEPLINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+                 "tg-spoiler", "blockquote", "span"}
+
+
+@dataclass(frozen=True)
+class Disk:
+    """What the checker needs besides the tree: the catalogs as files, and the date."""
+
+    locales_dir: Path
+    today: date
+    catalogs: Catalogs
+    raw: dict[tuple[str, str], Catalog] = field(default_factory=dict)
+
+
+Check = Callable[[Tree, Disk], Iterable[Problem]]
+
+
+def check(tree: Tree, catalogs: Catalogs, locales_dir: Path,
+          today: date | None = None) -> list[Problem]:
+    disk = Disk(locales_dir, today or date.today(), catalogs, _raw_catalogs(locales_dir))
+    problems: list[Problem] = []
+    for one in CHECKS:
+        problems.extend(one(tree, disk))
+    return sorted(problems, key=lambda p: (p.place.path, p.place.line))
+
+
+def _raw_catalogs(locales_dir: Path) -> dict[tuple[str, str], Catalog]:
+    raw = {}
+    for lang in LANGUAGES:
+        path = po_path(locales_dir, lang, "content")
+        if lang != SOURCE_LANG and path.is_file():
+            raw["content", lang] = read_catalog(path, lang)
+    return raw
+
+
+def unreachable(tree: Tree, disk: Disk) -> Iterator[Problem]:
+    if ROOT not in tree.nodes:
+        yield error(Place("content/main.yaml", 1), f"there is no node '{ROOT}' (the main menu)")
+        return
+    reachable = tree.reachable()
+    for node in tree.nodes.values():
+        if node.id not in reachable:
+            yield error(node.place, f"node '{node.id}' cannot be reached from the main menu; "
+                                    "add a choice that goes to it, or remove it")
+
+
+def answers_cite_and_date(tree: Tree, disk: Disk) -> Iterator[Problem]:
+    for node in tree.nodes.values():
+        if node.citations and node.reviewed is None:
+            yield warning(node.place, f"answer '{node.id}' has sources but no 'reviewed' date")
+        if node.reviewed is not None and not node.citations:
+            yield warning(node.place, f"answer '{node.id}' has no sources; cite the law, "
+                                      "treaty or report it rests on")
+        if node.reviewed is not None and node.reviewed > disk.today:
+            yield error(node.place, f"'reviewed' date {node.reviewed} is in the future")
+        elif node.reviewed is not None and \
+                node.reviewed + timedelta(days=node.review_days) < disk.today:
+            yield warning(node.place, f"answer '{node.id}' was last reviewed on {node.reviewed}, "
+                                      f"over {node.review_days} days ago; check it again")
+
+
+def contacts_verified(tree: Tree, disk: Disk) -> Iterator[Problem]:
+    for contact in tree.contacts.values():
+        if contact.verified is None:
+            continue
+        if contact.verified + timedelta(days=contact.review_days) < disk.today:
+            yield warning(contact.place, f"contact '{contact.id}' was verified on "
+                                         f"{contact.verified}, over {contact.review_days} days "
+                                         "ago; check its details again")
+
+
+def buttons_fit(tree: Tree, disk: Disk) -> Iterator[Problem]:
+    for node in tree.nodes.values():
+        for action in (Go(node.id), Back(node.id)):
+            try:
+                encode(action)
+            except ValueError:
+                yield error(node.place, f"node id '{node.id}' makes button data over "
+                                        f"{MAX_BYTES} bytes; shorten it")
+        if node.deeplink is not None and not DEEPLINK.match(node.deeplink):
+            yield error(node.place, f"deeplink '{node.deeplink}' must be 1–64 letters, digits, "
+                                    "'_' or '-' (Telegram's rule for start links)")
+        for choice in node.choices:
+            if len(choice.label) > MAX_LABEL:
+                yield warning(choice.place, f"button label is {len(choice.label)} characters; "
+                                            f"at most {MAX_LABEL} fit on a phone")
+
+
+def screens_render(tree: Tree, disk: Disk) -> Iterator[Problem]:
+    """Every node, in every language, as Telegram would receive it."""
+    for lang in LANGUAGES:
+        tr = Translator(disk.catalogs, lang)
+        for node in tree.nodes.values():
+            screen = node_screen(tree, tr, node, disk.today, Show.SEND)
+            size = len(screen.text)
+            if size > MAX_TEXT:
+                yield error(node.text_place or node.place,
+                            f"[{lang}] screen '{node.id}' is {size} characters with its sources "
+                            f"and contacts; Telegram allows {MAX_TEXT}; split it")
+            problem = html_problem(screen.text)
+            if problem:
+                yield error(node.text_place or node.place,
+                            f"[{lang}] screen '{node.id}' would be refused by Telegram: {problem}")
+            for button in screen.buttons_flat():
+                if len(button.label.encode()) > 64 * 4:
+                    yield error(node.place, f"[{lang}] a button label on '{node.id}' is too long")
+
+
+def translations(tree: Tree, disk: Disk) -> Iterator[Problem]:
+    for lang in LANGUAGES:
+        if lang == SOURCE_LANG:
+            continue
+        catalog = disk.raw.get(("content", lang))
+        fallback = FALLBACKS[lang][1]
+        for message in content_messages(tree):
+            entry = catalog.get(message.msgid, context=message.context) if catalog else None
+            if entry is None or not entry.string:
+                yield warning(message.place, f"[{lang}] not translated: shown in {fallback} "
+                                             f"({_short(message.msgid)})")
+            elif entry.fuzzy:
+                yield warning(message.place, f"[{lang}] translation is fuzzy (the English "
+                                             f"changed): shown in {fallback} "
+                                             f"({_short(message.msgid)})")
+            elif isinstance(entry.string, str):
+                yield from _same_shape(message.place, lang, message.msgid, entry.string)
+
+
+def _same_shape(place: Place, lang: str, english: str, translated: str) -> Iterator[Problem]:
+    if _placeholders(english) != _placeholders(translated):
+        yield error(place, f"[{lang}] placeholders differ from the English: "
+                           f"{sorted(_placeholders(english))} vs "
+                           f"{sorted(_placeholders(translated))}")
+    if _markup(english) != _markup(translated):
+        yield error(place, f"[{lang}] markup differs from the English (links, bold, italic or "
+                           f"list items): {_short(translated)}")
+
+
+def _placeholders(text: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    except ValueError:
+        return {"<unbalanced braces>"}
+
+
+def _markup(text: str) -> tuple[int, int, int, tuple[str, ...]]:
+    links = tuple(sorted(re.findall(r"\]\((\S+?)\)", text)))
+    bullets = len(re.findall(r"^\s*[-*] ", text, flags=re.M))
+    return text.count("**"), bullets, len(links), links
+
+
+def _short(text: str) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= 50 else one_line[:47] + "…"
+
+
+class _TagChecker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problem: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TELEGRAM_TAGS:
+            self.problem = self.problem or f"tag <{tag}> is not allowed"
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.problem = self.problem or f"</{tag}> does not close the last open tag"
+            return
+        self.stack.pop()
+
+
+def html_problem(html: str) -> str | None:
+    parser = _TagChecker()
+    parser.feed(html)
+    parser.close()
+    if parser.problem is None and parser.stack:
+        return f"<{parser.stack[-1]}> is never closed"
+    return parser.problem
+
+
+CHECKS: tuple[Check, ...] = (
+    unreachable,
+    answers_cite_and_date,
+    contacts_verified,
+    buttons_fit,
+    screens_render,
+    translations,
+)

@@ -1,0 +1,403 @@
+"""Read content/*.yaml into one Tree, or into the list of problems that stop it.
+
+Line numbers come from ruamel.yaml's round-trip loader, so every problem names the file
+and the line a moderator must open.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from bot.tree.model import Choice, Citation, Contact, Node, Place, Source, Tree, TreeInfo
+from bot.tree.problems import Problem, error
+
+SOURCES_FILE = "sources.yaml"
+CONTACTS_FILE = "contacts.yaml"
+NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+LANGS = ("en", "ru", "kk", "uz")
+
+TREE_KEYS = {"tree": str, "title": str, "start": str, "nodes": list}
+NODE_KEYS = {
+    "id": str,
+    "text": str,
+    "choices": list,
+    "sources": list,
+    "contacts": list,
+    "reviewed": date,
+    "review_days": int,
+    "keywords": dict,
+    "deeplink": str,
+}
+CHOICE_KEYS = {"label": str, "to": str}
+CITATION_KEYS = {"id": str, "art": str}
+SOURCE_KEYS = {"id": str, "title": str, "url": str, "date": date, "research": str}
+CONTACT_KEYS = {
+    "id": str,
+    "name": str,
+    "what": str,
+    "phones": list,
+    "address": str,
+    "hours": str,
+    "url": str,
+    "source": str,
+    "verified": date,
+    "review_days": int,
+}
+REQUIRED = {
+    "tree": ("tree", "title", "start", "nodes"),
+    "node": ("id", "text"),
+    "choice": ("label", "to"),
+    "citation": ("id",),
+    "source": ("id", "title"),
+    "contact": ("id", "name", "verified"),
+}
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    tree: Tree | None
+    problems: tuple[Problem, ...]
+
+
+def load_tree(content_dir: Path) -> LoadResult:
+    """Load every YAML file in content_dir; the tree is None when any error was found."""
+    loader = _Loader(content_dir)
+    tree = loader.load()
+    return LoadResult(tree, tuple(loader.problems))
+
+
+def parse_yaml(path: Path, shown: str) -> tuple[Any, list[Problem]]:
+    """Parse one file with line information, or say where its syntax breaks."""
+    yaml = YAML(typ="rt")
+    try:
+        with path.open(encoding="utf-8") as stream:
+            return yaml.load(stream), []
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        what = exc.problem or exc.context or "the file is not valid YAML"
+        started = exc.context_mark
+        if exc.context and started is not None and started.line + 1 != line:
+            what += f" ({exc.context} that starts on line {started.line + 1})"
+        return None, [error(Place(shown, line), f"YAML syntax: {what}")]
+    except UnicodeDecodeError:
+        return None, [error(Place(shown, 1), "the file is not UTF-8 text; save it as UTF-8")]
+
+
+class _Loader:
+    def __init__(self, content_dir: Path) -> None:
+        self.dir = content_dir
+        self.problems: list[Problem] = []
+        self.nodes: dict[str, Node] = {}
+        self.trees: list[TreeInfo] = []
+        self.sources: dict[str, Source] = {}
+        self.contacts: dict[str, Contact] = {}
+
+    def load(self) -> Tree | None:
+        if not self.dir.is_dir():
+            self.problems.append(error(Place(str(self.dir), 1),
+                                       "the content folder does not exist"))
+            return None
+        files = sorted(self.dir.glob("*.yaml"))
+        unreadable = False
+        for path in files:
+            shown = _shown(path)
+            data, problems = parse_yaml(path, shown)
+            self.problems.extend(problems)
+            if data is None:
+                unreadable = True
+                continue
+            if path.name == SOURCES_FILE:
+                self._read_sources(data, shown)
+            elif path.name == CONTACTS_FILE:
+                self._read_contacts(data, shown)
+            else:
+                self._read_tree(data, shown, path.stem)
+        if unreadable:  # references into a file that did not parse would only be noise
+            return None
+        self._check_references()
+        if any(p.level == "error" for p in self.problems):
+            return None
+        return Tree.build(self.nodes, tuple(self.trees), self.sources, self.contacts)
+
+    # -- files -------------------------------------------------------------------------
+
+    def _read_tree(self, data: Any, shown: str, stem: str) -> None:
+        top = self._mapping(data, Place(shown, 1), "tree", TREE_KEYS)
+        if top is None:
+            return
+        tree_id = top.get("tree")
+        if isinstance(tree_id, str) and tree_id != stem:
+            self.problems.append(
+                error(_key_place(data, "tree", shown), f"tree is '{tree_id}' but the file is "
+                      f"{stem}.yaml; name the tree after its file")
+            )
+        nodes = top.get("nodes")
+        if not isinstance(nodes, CommentedSeq):
+            return
+        for index, item in enumerate(nodes):
+            self._read_node(item, _item_place(nodes, index, shown), stem)
+        start = top.get("start")
+        if isinstance(start, str) and isinstance(top.get("title"), str):
+            self.trees.append(TreeInfo(stem, top["title"], start, _key_place(data, "start", shown)))
+
+    def _read_node(self, data: Any, place: Place, tree_id: str) -> None:
+        node = self._mapping(data, place, "node", NODE_KEYS)
+        if node is None:
+            return
+        node_id = node.get("id")
+        if not isinstance(node_id, str):
+            return
+        if not NODE_ID.match(node_id):
+            self.problems.append(
+                error(place, f"node id '{node_id}' must be 1–40 lower-case letters, digits or '-'")
+            )
+            return
+        if node_id in self.nodes:
+            first = self.nodes[node_id].place
+            self.problems.append(error(place, f"duplicate node id '{node_id}' (first at {first})"))
+            return
+        shown = place.path
+        choices = tuple(self._read_choices(data.get("choices"), shown))
+        citations = tuple(self._read_citations(data.get("sources"), shown))
+        contacts = tuple(self._read_id_list(data.get("contacts"), shown, "contacts"))
+        keywords = self._read_keywords(data.get("keywords"), shown)
+        self.nodes[node_id] = Node(
+            id=node_id,
+            tree=tree_id,
+            text=str(node.get("text", "")).strip(),
+            place=place,
+            choices=choices,
+            citations=citations,
+            contacts=contacts,
+            reviewed=node.get("reviewed"),
+            review_days=int(node.get("review_days", 365)),
+            keywords=keywords,
+            deeplink=node.get("deeplink"),
+            text_place=_key_place(data, "text", shown) if "text" in data else place,
+        )
+
+    def _read_choices(self, data: Any, shown: str) -> Iterator[Choice]:
+        if not isinstance(data, CommentedSeq):
+            return
+        for index, item in enumerate(data):
+            place = _item_place(data, index, shown)
+            choice = self._mapping(item, place, "choice", CHOICE_KEYS)
+            if choice is not None and "label" in choice and "to" in choice:
+                yield Choice(choice["label"].strip(), choice["to"], place)
+
+    def _read_citations(self, data: Any, shown: str) -> Iterator[Citation]:
+        if not isinstance(data, CommentedSeq):
+            return
+        for index, item in enumerate(data):
+            place = _item_place(data, index, shown)
+            if isinstance(item, str):
+                yield Citation(item, None, place)
+                continue
+            citation = self._mapping(item, place, "citation", CITATION_KEYS)
+            if citation is not None and "id" in citation:
+                art = citation.get("art")
+                yield Citation(citation["id"], str(art) if art is not None else None, place)
+
+    def _read_id_list(self, data: Any, shown: str, what: str) -> Iterator[str]:
+        if not isinstance(data, CommentedSeq):
+            return
+        for index, item in enumerate(data):
+            if isinstance(item, str):
+                yield item
+            else:
+                self.problems.append(
+                    error(_item_place(data, index, shown), f"each of {what} must be an id (text)")
+                )
+
+    def _read_keywords(self, data: Any, shown: str) -> Mapping[str, tuple[str, ...]]:
+        if not isinstance(data, CommentedMap):
+            return MappingProxyType({})
+        keywords: dict[str, tuple[str, ...]] = {}
+        for lang, words in data.items():
+            place = _key_place(data, lang, shown)
+            if lang not in LANGS:
+                self.problems.append(
+                    error(place, f"keywords for unknown language '{lang}'; use {', '.join(LANGS)}")
+                )
+            elif not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                self.problems.append(error(place, "keywords must be a list of words"))
+            else:
+                keywords[lang] = tuple(words)
+        return MappingProxyType(keywords)
+
+    def _read_sources(self, data: Any, shown: str) -> None:
+        for item, place in self._list_file(data, shown, "sources"):
+            source = self._mapping(item, place, "source", SOURCE_KEYS)
+            if source is None or "id" not in source:
+                continue
+            if source["id"] in self.sources:
+                first = self.sources[source["id"]].place
+                self.problems.append(error(place, f"duplicate source id '{source['id']}' "
+                                                  f"(first at {first})"))
+                continue
+            self.sources[source["id"]] = Source(
+                id=source["id"],
+                title=source.get("title", ""),
+                place=place,
+                url=source.get("url"),
+                date=source.get("date"),
+                research=source.get("research"),
+            )
+
+    def _read_contacts(self, data: Any, shown: str) -> None:
+        for item, place in self._list_file(data, shown, "contacts"):
+            contact = self._mapping(item, place, "contact", CONTACT_KEYS)
+            if contact is None or "id" not in contact:
+                continue
+            if contact["id"] in self.contacts:
+                first = self.contacts[contact["id"]].place
+                self.problems.append(error(place, f"duplicate contact id '{contact['id']}' "
+                                                  f"(first at {first})"))
+                continue
+            phones = contact.get("phones", [])
+            self.contacts[contact["id"]] = Contact(
+                id=contact["id"],
+                name=contact.get("name", ""),
+                place=place,
+                what=contact.get("what"),
+                phones=tuple(str(p) for p in phones),
+                address=contact.get("address"),
+                hours=contact.get("hours"),
+                url=contact.get("url"),
+                source=contact.get("source"),
+                verified=contact.get("verified"),
+                review_days=int(contact.get("review_days", 180)),
+            )
+
+    def _list_file(self, data: Any, shown: str, key: str) -> Iterable[tuple[Any, Place]]:
+        if not isinstance(data, CommentedMap) or set(data) != {key}:
+            self.problems.append(error(Place(shown, 1), f"the file must hold one key, '{key}:', "
+                                                        "with a list under it"))
+            return []
+        items = data[key]
+        if not isinstance(items, CommentedSeq):
+            self.problems.append(error(_key_place(data, key, shown), f"'{key}' must be a list"))
+            return []
+        return [(item, _item_place(items, i, shown)) for i, item in enumerate(items)]
+
+    # -- shapes ------------------------------------------------------------------------
+
+    def _mapping(
+        self, data: Any, place: Place, what: str, keys: Mapping[str, type]
+    ) -> dict[str, Any] | None:
+        """Check one mapping's keys and value types; return the good values."""
+        if not isinstance(data, CommentedMap):
+            self.problems.append(error(place, f"a {what} must be a mapping of "
+                                              f"{', '.join(keys)}"))
+            return None
+        good: dict[str, Any] = {}
+        for key, value in data.items():
+            key_place = _key_place(data, key, place.path)
+            if key not in keys:
+                self.problems.append(error(key_place, _unknown_key(str(key), what, keys)))
+                continue
+            expected = keys[key]
+            if expected is str and isinstance(value, int | float) and not isinstance(value, bool):
+                value = str(value)
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                self.problems.append(
+                    error(key_place, f"'{key}' must be {_type_name(expected)}, "
+                                     f"not {_type_name(type(value))}")
+                )
+                continue
+            if isinstance(value, str) and not value.strip():
+                self.problems.append(error(key_place, f"'{key}' is empty"))
+                continue
+            good[str(key)] = value
+        for key in REQUIRED[what]:
+            if key not in data:
+                self.problems.append(error(place, f"this {what} has no '{key}'"))
+        return good
+
+    # -- references --------------------------------------------------------------------
+
+    def _check_references(self) -> None:
+        for node in self.nodes.values():
+            for choice in node.choices:
+                if choice.target not in self.nodes:
+                    self.problems.append(error(choice.place, _missing(
+                        f"choice '{choice.label}' goes to node", choice.target, self.nodes)))
+            for citation in node.citations:
+                if citation.source not in self.sources:
+                    self.problems.append(error(citation.place, _missing(
+                        "unknown source", citation.source, self.sources)))
+            for contact_id in node.contacts:
+                if contact_id not in self.contacts:
+                    self.problems.append(error(node.place, _missing(
+                        "unknown contact", contact_id, self.contacts)))
+        for contact in self.contacts.values():
+            if contact.source is not None and contact.source not in self.sources:
+                self.problems.append(error(contact.place, _missing(
+                    "unknown source", contact.source, self.sources)))
+        for info in self.trees:
+            if info.start not in self.nodes:
+                self.problems.append(error(info.place, _missing(
+                    "start node", info.start, self.nodes)))
+
+
+def _missing(what: str, name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"{what} '{name}', which does not exist{hint}"
+
+
+def _unknown_key(key: str, what: str, keys: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(keys), n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    return f"unknown key '{key}' in a {what}; allowed: {', '.join(keys)}.{hint}"
+
+
+def _type_name(kind: type) -> str:
+    return {
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        list: "a list",
+        dict: "a mapping",
+        date: "a date like 2026-11-28",
+        bool: "yes/no",
+        type(None): "empty",
+        CommentedSeq: "a list",
+        CommentedMap: "a mapping",
+    }.get(kind, kind.__name__)
+
+
+def _key_place(data: CommentedMap, key: Any, shown: str) -> Place:
+    try:
+        line, _ = data.lc.key(key)
+    except (KeyError, TypeError, AttributeError):
+        line = data.lc.line
+    return Place(shown, line + 1)
+
+
+def _item_place(data: CommentedSeq, index: int, shown: str) -> Place:
+    try:
+        line, _ = data.lc.item(index)
+    except (KeyError, TypeError, AttributeError):
+        line = data.lc.line
+    return Place(shown, line + 1)
+
+
+def _shown(path: Path) -> str:
+    """The path as a moderator would type it: relative to where the command runs."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.content import ContentSource
+from bot.i18n import Catalogs
+from bot.tree.load import load_tree
+from bot.tree.model import Tree
+from tests.fakebotapi import FakeBotAPI
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TODAY = date(2026, 11, 28)
+
+
+def load_fixture_tree() -> Tree:
+    result = load_tree(FIXTURES / "content")
+    assert result.tree is not None, [str(p) for p in result.problems]
+    return result.tree
+
+
+@pytest.fixture
+def tree() -> Tree:
+    return load_fixture_tree()
+
+
+@pytest.fixture
+def catalogs() -> Catalogs:
+    return Catalogs.load(FIXTURES / "locales")
+
+
+@pytest.fixture
+def real_content() -> ContentSource:
+    source, problems = ContentSource.load(ROOT / "content", ROOT / "locales")
+    assert source is not None, [str(p) for p in problems if p.level == "error"]
+    return source
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    server = FakeBotAPI()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+BotRunner = Callable[[], "asynccontextmanager[None]"]
+
+
+@pytest.fixture
+def run_bot(api: FakeBotAPI, tmp_path: Path, real_content: ContentSource):
+    """Start the real PTB Application against the fake server; usable several times (restarts)."""
+    from bot.channels.telegram import TelegramChannel, serve
+    from bot.storage import Storage
+    from tests.fakebotapi import TOKEN
+
+    db_path = tmp_path / "data" / "komek.sqlite3"
+    secret = b"test-secret"
+
+    @asynccontextmanager
+    async def running(content: ContentSource | None = None) -> AsyncIterator[TelegramChannel]:
+        stop = asyncio.Event()
+        async with Storage.open(db_path) as storage:
+            channel = TelegramChannel(content or real_content, storage, secret,
+                                      today=lambda: TODAY)
+            task = asyncio.create_task(serve(channel, TOKEN, api.base_url, stop))
+            await _wait_polling(api, task)
+            try:
+                yield channel
+            finally:
+                stop.set()
+                await asyncio.wait_for(task, timeout=15)
+
+    running.db_path = db_path  # type: ignore[attr-defined]
+    return running
+
+
+async def _wait_polling(api: FakeBotAPI, task: asyncio.Task[None]) -> None:
+    api.polled.clear()
+    waiter = asyncio.create_task(api.polled.wait())
+    done, _ = await asyncio.wait({waiter, task}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        task.result()
+        raise AssertionError("the bot stopped before polling")
+    if waiter not in done:
+        waiter.cancel()
+        raise AssertionError("the bot did not start polling")
