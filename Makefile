@@ -16,13 +16,13 @@ run: $(STAMP)
 	$(BIN)/python -m bot run
 
 test: $(STAMP)
-	$(BIN)/python -m bot check
+	$(BIN)/python -m bot check --strict
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 check: $(STAMP)
-	$(BIN)/python -m bot check
+	$(BIN)/python -m bot check --strict
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -27,7 +27,7 @@ PROJECT = "Kömek"
 
 def _new_catalog(lang: str | None = None) -> Catalog:
     return Catalog(locale=lang, project=PROJECT, version="1", fuzzy=False,
-                   msgid_bugs_address="https://github.com/komek", charset="utf-8",
+                   msgid_bugs_address="translations@komek.invalid", charset="utf-8",
                    creation_date=datetime(2026, 11, 28, tzinfo=UTC))
 
 

@@ -6,6 +6,7 @@ the PRAGMAs) so a PostgreSQL backend can be one more module with the same method
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -43,8 +44,11 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 class Storage:
+    """One connection; a lock keeps each operation (and its commit) whole between coroutines."""
+
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
+        self._lock = asyncio.Lock()
 
     @classmethod
     @asynccontextmanager
@@ -77,12 +81,12 @@ class Storage:
             )
 
     async def schema_version(self) -> int:
-        async with self._db.execute("PRAGMA user_version") as cursor:
+        async with self._lock, self._db.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
     async def load_session(self, pseudonym: str) -> Session | None:
-        async with self._db.execute(
+        async with self._lock, self._db.execute(
             "SELECT lang, node, stack, pending, screen_message, recent_messages "
             "FROM sessions WHERE pseudonym = ?",
             (pseudonym,),
@@ -101,6 +105,19 @@ class Storage:
         )
 
     async def save_session(self, pseudonym: str, session: Session, today: date) -> None:
+        async with self._lock:
+            await self._save_session(pseudonym, session, today)
+            await self._db.commit()
+
+    async def record(self, pseudonym: str, session: Session, today: date,
+                     events: Iterable[tuple[str, str]]) -> None:
+        """Save a session and count what happened, in one transaction."""
+        async with self._lock:
+            await self._save_session(pseudonym, session, today)
+            await self._count(today, session.lang or "none", events)
+            await self._db.commit()
+
+    async def _save_session(self, pseudonym: str, session: Session, today: date) -> None:
         await self._db.execute(
             "INSERT INTO sessions (pseudonym, lang, node, stack, pending, screen_message, "
             "recent_messages, updated_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -119,22 +136,26 @@ class Storage:
                 today.isoformat(),
             ),
         )
-        await self._db.commit()
 
     async def forget(self, pseudonym: str) -> None:
-        await self._db.execute("DELETE FROM sessions WHERE pseudonym = ?", (pseudonym,))
-        await self._db.commit()
+        async with self._lock:
+            await self._db.execute("DELETE FROM sessions WHERE pseudonym = ?", (pseudonym,))
+            await self._db.commit()
 
     async def count(self, day: date, lang: str, events: Iterable[tuple[str, str]]) -> None:
+        async with self._lock:
+            await self._count(day, lang, events)
+            await self._db.commit()
+
+    async def _count(self, day: date, lang: str, events: Iterable[tuple[str, str]]) -> None:
         await self._db.executemany(
             "INSERT INTO counters (day, kind, key, lang, n) VALUES (?, ?, ?, ?, 1) "
             "ON CONFLICT (day, kind, key, lang) DO UPDATE SET n = counters.n + 1",
             [(day.isoformat(), kind, key, lang) for kind, key in events],
         )
-        await self._db.commit()
 
     async def counters(self) -> list[tuple[str, str, str, str, int]]:
-        async with self._db.execute(
+        async with self._lock, self._db.execute(
             "SELECT day, kind, key, lang, n FROM counters ORDER BY day, kind, key, lang"
         ) as cursor:
             rows = await cursor.fetchall()

@@ -101,9 +101,7 @@ class TelegramChannel:
                                target if isinstance(target, Message) else None)
             if shown is not None:
                 session = session.shown(shown)
-        await self.storage.save_session(key, session, today)
-        await self.storage.count(today, session.lang or "none",
-                                 [(e.kind, e.key) for e in reply.events])
+        await self.storage.record(key, session, today, [(e.kind, e.key) for e in reply.events])
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The error boundary: log the class and our own ids, show a kind screen."""
