@@ -13,12 +13,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.catalogs import extract, status, update
+from bot.catalogs import content_template, coverage, extract, status, update
 from bot.config import Config
-from bot.content import ContentSource
+from bot.content import Built, ContentSource
 from bot.conversation import Command, Input, Press
 from bot.errors import KomekError
-from bot.i18n import LANGUAGES
+from bot.i18n import DOMAINS, LANGUAGES, SOURCE_LANG, Translator
 from bot.session import Session
 from bot.tree.problems import Level, Problem
 
@@ -29,6 +29,7 @@ CODE_DIR = Path(__file__).resolve().parent
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `komek check | head` ends quietly
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry the bot token
@@ -60,7 +61,15 @@ def _parser() -> argparse.ArgumentParser:
 
     i18n = commands.add_parser("i18n", help="translation catalogs (Babel)")
     i18n.add_argument("action", choices=("extract", "update", "status"))
+    i18n.add_argument("--domain", choices=DOMAINS, help="only this catalog (default: both)")
     i18n.set_defaults(func=cmd_i18n)
+
+    graph = commands.add_parser("graph", help="draw a tree (Mermaid, DOT or SVG)")
+    graph.add_argument("tree", nargs="?", help="the tree id (file name); default: all trees")
+    graph.add_argument("--lang", choices=LANGUAGES, default="en", help="labels in this language")
+    graph.add_argument("--format", choices=("mermaid", "dot", "svg"), default="mermaid")
+    graph.add_argument("--output", "-o", help="write to this file instead of the screen")
+    graph.set_defaults(func=cmd_graph)
     return parser
 
 
@@ -103,8 +112,8 @@ async def _serve(config: Config) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with Storage.open(config.database_path) as storage:
-        channel = TelegramChannel(content, storage, secret)
-        await serve(channel, config.bot_token, config.bot_api_url, stop)
+        channel = TelegramChannel(content, storage, secret, admin_ids=config.admin_ids)
+        await serve(channel, config.bot_token, config.bot_api_url, stop, config.content_watch)
     log.info("stopped")
     return 0
 
@@ -127,10 +136,11 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
-    from bot.content import build
+    from bot.content import build_all
 
     started = time.perf_counter()
-    content, problems = build(config.content_dir, config.locales_dir)
+    built = build_all(config.content_dir, config.locales_dir)
+    problems = built.problems
     elapsed = time.perf_counter() - started
     failing = [p for p in problems if p.level is Level.ERROR or args.strict]
     if args.json:
@@ -138,7 +148,7 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     else:
         for problem in problems:
             print(problem)
-        _summary(config, content, problems, elapsed)
+        _summary(built, elapsed)
     return 1 if failing else 0
 
 
@@ -147,18 +157,22 @@ def _as_json(problem: Problem) -> dict[str, object]:
             "level": problem.level.value, "message": problem.message}
 
 
-def _summary(config: Config, content: object, problems: Sequence[Problem],
-             elapsed: float) -> None:
-    errors = sum(p.level is Level.ERROR for p in problems)
-    warnings = len(problems) - errors
-    from bot.content import Content
-
-    if isinstance(content, Content):
-        print(f"\n{'language':<10}{'screens':>9}{'translated':>12}{'fuzzy':>7}{'missing':>9}")
-        for row in status(config.locales_dir, content.tree, CODE_DIR):
-            if row.domain == "content":
-                print(f"{row.lang:<10}{len(content.tree.nodes):>9}{row.translated:>12}"
-                      f"{row.fuzzy:>7}{row.missing:>9}")
+def _summary(built: Built, elapsed: float) -> None:
+    """A table per language (screens; content strings translated, fuzzy, missing)."""
+    errors = sum(p.level is Level.ERROR for p in built.problems)
+    warnings = len(built.problems) - errors
+    if built.tree is not None and built.files is not None:
+        template = content_template(built.tree)
+        screens = len(built.tree.nodes)
+        print(f"\n{'language':<10}{'screens':>9}{'translated':>12}{'fuzzy':>7}{'missing':>9}"
+              f"{'to review':>11}")
+        for lang in LANGUAGES:
+            if lang == SOURCE_LANG:
+                continue
+            row = coverage(template, built.files.catalogs.get(("content", lang)), lang,
+                           "content")
+            print(f"{lang:<10}{screens:>9}{row.translated:>12}{row.fuzzy:>7}{row.missing:>9}"
+                  f"{row.needs_review:>11}")
     print(f"\n{errors} errors, {warnings} warnings in {elapsed:.2f} s")
 
 
@@ -174,7 +188,8 @@ def cmd_i18n(args: argparse.Namespace, config: Config) -> int:
         for domain, path in extract(result.tree, CODE_DIR, config.locales_dir).items():
             print(f"{domain}: {path}")
     elif args.action == "update":
-        for path in update(config.locales_dir):
+        domains = (args.domain,) if args.domain else DOMAINS
+        for path in update(config.locales_dir, domains=domains):
             print(f"updated {path}")
     else:
         print(f"{'language':<10}{'domain':<9}{'total':>7}{'done':>7}{'fuzzy':>7}{'missing':>9}"
@@ -182,6 +197,31 @@ def cmd_i18n(args: argparse.Namespace, config: Config) -> int:
         for row in status(config.locales_dir, result.tree, CODE_DIR):
             print(f"{row.lang:<10}{row.domain:<9}{row.total:>7}{row.translated:>7}"
                   f"{row.fuzzy:>7}{row.missing:>9}{row.needs_review:>8}")
+    return 0
+
+
+def cmd_graph(args: argparse.Namespace, config: Config) -> int:
+    from bot import graph
+
+    current = _content(config).current
+    if args.tree and args.tree not in {t.id for t in current.tree.trees}:
+        names = ", ".join(t.id for t in current.tree.trees)
+        raise KomekError(f"there is no tree '{args.tree}'; the trees are: {names}")
+    tr = Translator(current.catalogs, args.lang)
+    if args.format == "mermaid":
+        text = graph.mermaid(current.tree, tr, args.tree)
+    else:
+        text = graph.dot(current.tree, tr, args.tree)
+        if args.format == "svg":
+            try:
+                text = graph.svg(text)
+            except RuntimeError as exc:
+                raise KomekError(str(exc)) from exc
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

@@ -17,11 +17,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
 
-from bot.i18n import LANGUAGES, SOURCE_LANG, po_path, read_catalog
+from bot.i18n import DOMAINS, LANGUAGES, SOURCE_LANG, CatalogFiles, po_path, read_catalog
 from bot.tree.messages import REVIEW_NOTE, content_messages
 from bot.tree.model import Tree
 
-BOT_KEYWORDS = {"_": None, "gettext": None}
+BOT_KEYWORDS = {"_": None, "gettext": None, "fmt": None}
 PROJECT = "Kömek"
 
 
@@ -69,10 +69,11 @@ def extract(tree: Tree, code_dir: Path, locales_dir: Path) -> dict[str, Path]:
     return written
 
 
-def update(locales_dir: Path, langs: tuple[str, ...] = LANGUAGES) -> list[Path]:
+def update(locales_dir: Path, langs: tuple[str, ...] = LANGUAGES,
+           domains: tuple[str, ...] = DOMAINS) -> list[Path]:
     """Merge each template into each language's PO file, creating missing ones."""
     written = []
-    for domain in ("bot", "content"):
+    for domain in domains:
         template_path = locales_dir / f"{domain}.pot"
         template = read_catalog(template_path, "en")
         for lang in langs:
@@ -111,24 +112,27 @@ class Coverage:
 
 def status(locales_dir: Path, tree: Tree, code_dir: Path) -> Iterator[Coverage]:
     templates = {"bot": bot_template(code_dir), "content": content_template(tree)}
+    files = CatalogFiles.read(locales_dir)
     for lang in LANGUAGES:
         if lang == SOURCE_LANG:
             continue
         for domain, template in templates.items():
-            path = po_path(locales_dir, lang, domain)
-            catalog = read_catalog(path, lang) if path.is_file() else _new_catalog(lang)
-            translated = fuzzy = review = 0
-            for message in template:
-                if not message.id:
-                    continue
-                entry = catalog.get(message.id, context=message.context)
-                if entry is None or not entry.string:
-                    continue
-                if entry.fuzzy:
-                    fuzzy += 1
-                else:
-                    translated += 1
-                if any(REVIEW_NOTE in c for c in entry.user_comments + entry.auto_comments):
-                    review += 1
-            total = sum(1 for m in template if m.id)
-            yield Coverage(lang, domain, total, translated, fuzzy, review)
+            yield coverage(template, files.catalogs.get((domain, lang)), lang, domain)
+
+
+def coverage(template: Catalog, catalog: Catalog | None, lang: str, domain: str) -> Coverage:
+    translated = fuzzy = review = 0
+    for message in template:
+        if not message.id:
+            continue
+        entry = catalog.get(message.id, context=message.context) if catalog else None
+        if entry is None or not entry.string:
+            continue
+        if entry.fuzzy:
+            fuzzy += 1
+        else:
+            translated += 1
+        if any(REVIEW_NOTE in c for c in entry.user_comments + entry.auto_comments):
+            review += 1
+    total = sum(1 for m in template if m.id)
+    return Coverage(lang, domain, total, translated, fuzzy, review)

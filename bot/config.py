@@ -23,6 +23,7 @@ class Config:
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     port: int = 8080
+    content_watch: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Config:
@@ -38,6 +39,7 @@ class Config:
             webhook_url=env.get("WEBHOOK_URL") or None,
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
             port=_port(env.get("PORT") or "8080"),
+            content_watch=(env.get("CONTENT_WATCH") or "0").lower() in ("1", "true", "yes"),
         )
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.i18n import Catalogs
+from bot.i18n import CatalogFiles, Catalogs
 from bot.tree.load import load_tree
 from bot.tree.model import Tree
 from bot.tree.problems import Level, Problem
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,14 +47,63 @@ class ContentSource:
         return True, problems
 
 
+@dataclass(frozen=True)
+class Built:
+    """One attempt to build content: what was read, what is wrong, and the result if usable."""
+
+    content: Content | None
+    problems: tuple[Problem, ...]
+    tree: Tree | None = None
+    files: CatalogFiles | None = None
+
+
 def build(content_dir: Path, locales_dir: Path) -> tuple[Content | None, tuple[Problem, ...]]:
-    from bot.tree.check import check  # the checker needs catalogs; import here to keep load light
+    built = build_all(content_dir, locales_dir)
+    return built.content, built.problems
+
+
+def build_all(content_dir: Path, locales_dir: Path) -> Built:
+    from bot.tree.check import check  # the checker renders screens; keep plain loading light
 
     result = load_tree(content_dir)
     if result.tree is None:
-        return None, result.problems
-    catalogs = Catalogs.load(locales_dir)
-    problems = result.problems + tuple(check(result.tree, catalogs, locales_dir))
-    if any(p.level is Level.ERROR for p in problems):
-        return None, problems
-    return Content(result.tree, catalogs), problems
+        return Built(None, result.problems)
+    files = CatalogFiles.read(locales_dir)
+    problems = result.problems + tuple(check(result.tree, files, locales_dir))
+    content = None
+    if not any(p.level is Level.ERROR for p in problems):
+        content = Content(result.tree, Catalogs.of(files))
+    return Built(content, problems, result.tree, files)
+
+
+def fingerprint(content_dir: Path, locales_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of every file a reload would read."""
+    files = sorted([*content_dir.glob("*.yaml"), *locales_dir.glob("*/LC_MESSAGES/*.po")])
+    marks = []
+    for path in files:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue  # an editor's save in progress: the next look will see it
+        marks.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(marks)
+
+
+async def watch(source: ContentSource, stop: asyncio.Event, interval: float = 2.0) -> None:
+    """Reload when files change (CONTENT_WATCH=1); a broken edit leaves the live tree alone."""
+    seen = fingerprint(source.content_dir, source.locales_dir)
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+        now = fingerprint(source.content_dir, source.locales_dir)
+        if now == seen:
+            continue
+        seen = now
+        swapped, problems = await asyncio.to_thread(source.reload)
+        errors = [p for p in problems if p.level is Level.ERROR]
+        if swapped:
+            log.info("content changed on disk: reloaded (%d screens)",
+                     len(source.current.tree.nodes))
+        else:
+            log.warning("content changed on disk but has %d errors; keeping the old tree; "
+                        "first: %s", len(errors), errors[0] if errors else "")

@@ -7,6 +7,8 @@ which language it ended up in, so the screen can tell the reader and the stats c
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +16,7 @@ from types import MappingProxyType
 
 from babel import Locale
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 
 SOURCE_LANG = "en"
 LANGUAGES = ("ru", "kk", "uz", "en")
@@ -45,6 +47,32 @@ def read_catalog(path: Path, lang: str) -> Catalog:
 
 
 @dataclass(frozen=True)
+class CatalogFiles:
+    """Every PO file read once: the parsed catalogs, and the syntax errors met on the way."""
+
+    catalogs: Mapping[tuple[str, str], Catalog]
+    errors: tuple[tuple[Path, int, str], ...]
+
+    @classmethod
+    def read(cls, locales_dir: Path) -> CatalogFiles:
+        catalogs: dict[tuple[str, str], Catalog] = {}
+        errors: list[tuple[Path, int, str]] = []
+        for lang in LANGUAGES:
+            for domain in DOMAINS:
+                path = po_path(locales_dir, lang, domain)
+                if lang == SOURCE_LANG or not path.is_file():
+                    continue
+                try:
+                    with path.open("rb") as stream:
+                        catalogs[domain, lang] = read_po(stream, locale=lang, abort_invalid=True)
+                except PoFileError as exc:
+                    errors.append((path, int(getattr(exc, "lineno", 0)) + 1, str(exc)))
+                    with contextlib.redirect_stdout(io.StringIO()):  # Babel prints warnings
+                        catalogs[domain, lang] = read_catalog(path, lang)
+        return cls(MappingProxyType(catalogs), tuple(errors))
+
+
+@dataclass(frozen=True)
 class Translated:
     text: str
     lang: str
@@ -58,14 +86,12 @@ class Catalogs:
 
     @classmethod
     def load(cls, locales_dir: Path) -> Catalogs:
-        entries: dict[tuple[str, str], Mapping[Key, str]] = {}
-        for lang in LANGUAGES:
-            for domain in DOMAINS:
-                path = po_path(locales_dir, lang, domain)
-                if lang == SOURCE_LANG or not path.is_file():
-                    continue
-                entries[domain, lang] = MappingProxyType(_usable(read_catalog(path, lang)))
-        return cls(MappingProxyType(entries))
+        return cls.of(CatalogFiles.read(locales_dir))
+
+    @classmethod
+    def of(cls, files: CatalogFiles) -> Catalogs:
+        return cls(MappingProxyType({key: MappingProxyType(_usable(catalog))
+                                     for key, catalog in files.catalogs.items()}))
 
     @classmethod
     def empty(cls) -> Catalogs:
@@ -103,6 +129,14 @@ class Translator:
 
     def gettext(self, msgid: str) -> str:
         return self.catalogs.lookup("bot", self.lang, None, msgid).text
+
+    def fmt(self, msgid: str, **values: object) -> str:
+        """gettext, then str.format; a translation with broken placeholders falls back to English
+        (the checker reports it) rather than failing in front of a user."""
+        try:
+            return self.gettext(msgid).format(**values)
+        except (KeyError, IndexError, ValueError):
+            return msgid.format(**values)
 
     def content(self, context: str, msgid: str) -> Translated:
         return self.catalogs.lookup("content", self.lang, context, msgid)

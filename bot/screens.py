@@ -118,11 +118,12 @@ def _sources_block(tree: Tree, parts: _Parts, node: Node, today: date) -> str:
         if source.url:
             title = f'<a href="{escape(source.url)}">{title}</a>'
         if citation.art:
-            title += ", " + html_text(_("art. {articles}").format(articles=citation.art))
+            title += ", " + html_text(parts.tr.fmt("art. {articles}", articles=citation.art))
         lines.append("• " + title)
     if node.reviewed is not None:
         reviewed = format_date(node.reviewed, "long", locale=parts.tr.lang)
-        lines.append("<i>" + html_text(_("Last reviewed: {date}").format(date=reviewed)) + "</i>")
+        lines.append("<i>" + html_text(parts.tr.fmt("Last reviewed: {date}", date=reviewed))
+                     + "</i>")
         if node.reviewed + timedelta(days=node.review_days) < today:
             lines.append("⚠ " + html_text(_("This answer is due for a new check. Laws change: "
                                          "ask a lawyer or UNHCR before you act on it.")))
@@ -152,7 +153,7 @@ def contact_html(contact: Contact, parts: _Parts) -> str:
         lines.append("🔗 " + html_text(contact.url))
     if contact.verified is not None:
         checked = format_date(contact.verified, "long", locale=parts.tr.lang)
-        lines.append("<i>" + html_text(_("Checked: {date}").format(date=checked)) + "</i>")
+        lines.append("<i>" + html_text(parts.tr.fmt("Checked: {date}", date=checked)) + "</i>")
     return "\n".join(lines)
 
 

@@ -24,26 +24,31 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.channels.ordering import PerChatOrder
-from bot.content import ContentSource
+from bot.content import ContentSource, watch
 from bot.conversation import Command, Input, Other, Press, Reply, Text, parse_command, respond
 from bot.i18n import LANGUAGES, Translator
 from bot.pseudonym import pseudonym
 from bot.screens import Screen, Show
 from bot.session import Session
 from bot.storage import Storage
+from bot.tree.problems import Level
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT_READ = 4096  # longer typed text is not even looked at
+ADMIN_COMMANDS = ("reload",)
+MAX_RELOAD_ERRORS = 5
 
 
 class TelegramChannel:
     def __init__(self, content: ContentSource, storage: Storage, secret: bytes,
-                 today: Callable[[], date] = date.today) -> None:
+                 today: Callable[[], date] = date.today,
+                 admin_ids: frozenset[int] = frozenset()) -> None:
         self.content = content
         self.storage = storage
         self.secret = secret
         self.today = today
+        self.admin_ids = admin_ids
 
     def build(self, token: str, base_url: str | None = None) -> Application:  # type: ignore[type-arg]
         builder: ApplicationBuilder = (  # type: ignore[type-arg]
@@ -88,6 +93,10 @@ class TelegramChannel:
         key = pseudonym(self.secret, user.id)
         today = self.today()
         session = await self.storage.load_session(key) or Session()
+        if isinstance(message, Command) and message.name in ADMIN_COMMANDS \
+                and user.id in self.admin_ids:
+            await self._admin(context, chat.id, message, session.lang or "en")
+            return
         if update.message is not None:
             session = session.received(update.message.message_id)
         content = self.content.current
@@ -102,6 +111,22 @@ class TelegramChannel:
             if shown is not None:
                 session = session.shown(shown)
         await self.storage.record(key, session, today, [(e.kind, e.key) for e in reply.events])
+
+    async def _admin(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, command: Command,
+                     lang: str) -> None:
+        """/reload: build a new tree from disk and swap it in only if it has no errors."""
+        swapped, problems = await asyncio.to_thread(self.content.reload)
+        tr = Translator(self.content.current.catalogs, lang)
+        errors = [p for p in problems if p.level is Level.ERROR]
+        if swapped:
+            text = tr.fmt("Content reloaded: {screens} screens, {warnings} warnings.",
+                          screens=len(self.content.current.tree.nodes), warnings=len(problems))
+        else:
+            text = tr.fmt("Reload refused: {errors} errors. People keep the previous content. "
+                          "The first ones:", errors=len(errors))
+            text += "\n" + "\n".join(f"• {p}" for p in errors[:MAX_RELOAD_ERRORS])
+        log.info("reload requested by an admin: %s", "swapped" if swapped else "refused")
+        await context.bot.send_message(chat_id, text[:4096])
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The error boundary: log the class and our own ids, show a kind screen."""
@@ -204,9 +229,10 @@ def _update_kind(update: object) -> str:
 
 
 async def serve(channel: TelegramChannel, token: str, base_url: str | None,
-                stop: asyncio.Event) -> None:
+                stop: asyncio.Event, content_watch: bool = False) -> None:
     """Poll until stop is set (by SIGTERM or SIGINT in __main__, or by a test)."""
     app = channel.build(token, base_url)
+    watcher = asyncio.create_task(watch(channel.content, stop)) if content_watch else None
     async with app:
         await channel.set_commands(app)
         await app.start()
@@ -217,6 +243,8 @@ async def serve(channel: TelegramChannel, token: str, base_url: str | None,
         await stop.wait()
         await app.updater.stop()
         await app.stop()
+    if watcher is not None:
+        await watcher
 
 
 __all__ = ["Command", "Reply", "TelegramChannel", "serve", "show"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,10 +16,18 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 
 from bot.actions import MAX_BYTES, Back, Go, encode
-from bot.i18n import FALLBACKS, LANGUAGES, SOURCE_LANG, Catalogs, Translator, po_path, read_catalog
+from bot.i18n import (
+    FALLBACKS,
+    LANGUAGES,
+    SOURCE_LANG,
+    CatalogFiles,
+    Catalogs,
+    Translator,
+    po_path,
+)
 from bot.screens import MAX_TEXT, Show, node_screen
 from bot.tree.messages import content_messages
-from bot.tree.model import ROOT, Place, Tree
+from bot.tree.model import ROOT, Place, Tree, shown_path
 from bot.tree.problems import Problem, error, warning
 
 MAX_LABEL = 30
@@ -34,29 +42,104 @@ class Disk:
 
     locales_dir: Path
     today: date
+    files: CatalogFiles
     catalogs: Catalogs
-    raw: dict[tuple[str, str], Catalog] = field(default_factory=dict)
+
+    @property
+    def raw(self) -> Mapping[tuple[str, str], Catalog]:
+        return self.files.catalogs
 
 
 Check = Callable[[Tree, Disk], Iterable[Problem]]
 
 
-def check(tree: Tree, catalogs: Catalogs, locales_dir: Path,
+def check(tree: Tree, files: CatalogFiles, locales_dir: Path,
           today: date | None = None) -> list[Problem]:
-    disk = Disk(locales_dir, today or date.today(), catalogs, _raw_catalogs(locales_dir))
+    disk = Disk(locales_dir, today or date.today(), files, Catalogs.of(files))
     problems: list[Problem] = []
     for one in CHECKS:
         problems.extend(one(tree, disk))
     return sorted(problems, key=lambda p: (p.place.path, p.place.line))
 
 
-def _raw_catalogs(locales_dir: Path) -> dict[tuple[str, str], Catalog]:
-    raw = {}
-    for lang in LANGUAGES:
-        path = po_path(locales_dir, lang, "content")
-        if lang != SOURCE_LANG and path.is_file():
-            raw["content", lang] = read_catalog(path, lang)
-    return raw
+def catalog_syntax(tree: Tree, disk: Disk) -> Iterator[Problem]:
+    for path, line, message in disk.files.errors:
+        yield error(Place(shown_path(path), line), f"PO syntax: {message}; open the file in Poedit "
+                                            "or fix the quotes on this line")
+
+
+def ways_on(tree: Tree, disk: Disk) -> Iterator[Problem]:
+    """No screen is a dead end, and no group of screens only leads into itself.
+
+    Back and Main menu are on every screen, so "a way on" here means one the content gives:
+    a question must offer choices; only an answer (with sources) may end a path.
+    """
+    for node in tree.nodes.values():
+        if not node.choices and not node.is_answer:
+            yield error(node.place, f"screen '{node.id}' is a dead end: it asks nothing and "
+                                    "answers nothing; add choices, or sources if it answers")
+        if node.choices and all(c.target == node.id for c in node.choices):
+            yield error(node.place, f"screen '{node.id}' has no way on: its choices only "
+                                    "lead back to itself")
+    for group in closed_cycles(tree):
+        first = min(group, key=lambda n: (tree.nodes[n].place.path, tree.nodes[n].place.line))
+        yield error(tree.nodes[first].place,
+                    f"screens {', '.join(sorted(group))} only lead to each other: a cycle with "
+                    "no exit; add a choice that leads out of it")
+
+
+def closed_cycles(tree: Tree) -> list[set[str]]:
+    """Groups of screens whose choices only lead back into the group (not the main menu)."""
+    graph = {n.id: [c.target for c in n.choices if c.target in tree.nodes]
+             for n in tree.nodes.values()}
+    closed = []
+    for group in _strongly_connected(graph):
+        looped = len(group) > 1 or any(t in group for n in group for t in graph[n])
+        leaves = any(t not in group for n in group for t in graph[n])
+        if looped and not leaves and ROOT not in group:
+            closed.append(group)
+    return closed
+
+
+def _strongly_connected(graph: Mapping[str, list[str]]) -> list[set[str]]:
+    """Tarjan's algorithm, iterative so a deep tree cannot hit the recursion limit."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[set[str]] = []
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, iter(graph[start]))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, targets = work[-1]
+            for target in targets:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(graph[target])))
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    group = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        group.add(member)
+                        if member == node:
+                            break
+                    groups.append(group)
+    return groups
 
 
 def unreachable(tree: Tree, disk: Disk) -> Iterator[Problem]:
@@ -132,13 +215,32 @@ def screens_render(tree: Tree, disk: Disk) -> Iterator[Problem]:
                     yield error(node.place, f"[{lang}] a button label on '{node.id}' is too long")
 
 
+def bot_translations(tree: Tree, disk: Disk) -> Iterator[Problem]:
+    for (domain, lang), catalog in sorted(disk.raw.items()):
+        if domain != "bot":
+            continue
+        path = shown_path(po_path(disk.locales_dir, lang, domain))
+        for message in catalog:
+            if not isinstance(message.id, str) or not message.id:
+                continue
+            place = Place(path, message.lineno or 1)
+            if not message.string:
+                yield warning(place, f"[{lang}] bot text not translated: shown in "
+                                     f"{FALLBACKS[lang][1]} ({_short(message.id)})")
+            elif message.fuzzy:
+                yield warning(place, f"[{lang}] bot text is fuzzy: shown in "
+                                     f"{FALLBACKS[lang][1]} ({_short(message.id)})")
+            elif isinstance(message.string, str):
+                yield from _same_shape(place, lang, message.id, message.string)
+
+
 def translations(tree: Tree, disk: Disk) -> Iterator[Problem]:
     for lang in LANGUAGES:
         if lang == SOURCE_LANG:
             continue
         catalog = disk.raw.get(("content", lang))
-        fallback = FALLBACKS[lang][1]
         for message in content_messages(tree):
+            fallback = disk.catalogs.lookup("content", lang, message.context, message.msgid).lang
             entry = catalog.get(message.msgid, context=message.context) if catalog else None
             if entry is None or not entry.string:
                 yield warning(message.place, f"[{lang}] not translated: shown in {fallback} "
@@ -207,10 +309,13 @@ def html_problem(html: str) -> str | None:
 
 
 CHECKS: tuple[Check, ...] = (
+    catalog_syntax,
     unreachable,
+    ways_on,
     answers_cite_and_date,
     contacts_verified,
     buttons_fit,
     screens_render,
     translations,
+    bot_translations,
 )

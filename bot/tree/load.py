@@ -1,6 +1,6 @@
 """Read content/*.yaml into one Tree, or into the list of problems that stop it.
 
-Line numbers come from ruamel.yaml's round-trip loader, so every problem names the file
+Line numbers come from bot.tree.yamlfile (PyYAML's C parser), so every problem names the file
 and the line a moderator must open.
 """
 
@@ -15,12 +15,19 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
-
-from bot.tree.model import Choice, Citation, Contact, Node, Place, Source, Tree, TreeInfo
+from bot.tree.model import (
+    Choice,
+    Citation,
+    Contact,
+    Node,
+    Place,
+    Source,
+    Tree,
+    TreeInfo,
+    shown_path,
+)
 from bot.tree.problems import Problem, error
+from bot.tree.yamlfile import YList, YMap, parse
 
 SOURCES_FILE = "sources.yaml"
 CONTACTS_FILE = "contacts.yaml"
@@ -72,30 +79,12 @@ class LoadResult:
 
 def load_tree(content_dir: Path) -> LoadResult:
     """Load every YAML file in content_dir; the tree is None when any error was found."""
-    loader = _Loader(content_dir)
+    loader = Loader(content_dir)
     tree = loader.load()
     return LoadResult(tree, tuple(loader.problems))
 
 
-def parse_yaml(path: Path, shown: str) -> tuple[Any, list[Problem]]:
-    """Parse one file with line information, or say where its syntax breaks."""
-    yaml = YAML(typ="rt")
-    try:
-        with path.open(encoding="utf-8") as stream:
-            return yaml.load(stream), []
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        what = exc.problem or exc.context or "the file is not valid YAML"
-        started = exc.context_mark
-        if exc.context and started is not None and started.line + 1 != line:
-            what += f" ({exc.context} that starts on line {started.line + 1})"
-        return None, [error(Place(shown, line), f"YAML syntax: {what}")]
-    except UnicodeDecodeError:
-        return None, [error(Place(shown, 1), "the file is not UTF-8 text; save it as UTF-8")]
-
-
-class _Loader:
+class Loader:
     def __init__(self, content_dir: Path) -> None:
         self.dir = content_dir
         self.problems: list[Problem] = []
@@ -112,18 +101,13 @@ class _Loader:
         files = sorted(self.dir.glob("*.yaml"))
         unreadable = False
         for path in files:
-            shown = _shown(path)
-            data, problems = parse_yaml(path, shown)
+            shown = shown_path(path)
+            data, problems = parse(path, shown)
             self.problems.extend(problems)
             if data is None:
                 unreadable = True
                 continue
-            if path.name == SOURCES_FILE:
-                self._read_sources(data, shown)
-            elif path.name == CONTACTS_FILE:
-                self._read_contacts(data, shown)
-            else:
-                self._read_tree(data, shown, path.stem)
+            self.read(data, shown, path.name)
         if unreadable:  # references into a file that did not parse would only be noise
             return None
         self._check_references()
@@ -132,6 +116,19 @@ class _Loader:
         return Tree.build(self.nodes, tuple(self.trees), self.sources, self.contacts)
 
     # -- files -------------------------------------------------------------------------
+
+    def read(self, data: Any, shown: str, name: str) -> None:
+        """Take in one parsed file; which kind it is follows from its name."""
+        if name == SOURCES_FILE:
+            self._read_sources(data, shown)
+        elif name == CONTACTS_FILE:
+            self._read_contacts(data, shown)
+        else:
+            self._read_tree(data, shown, Path(name).stem)
+
+    def partial_tree(self) -> Tree:
+        """What was read so far, unchecked: for extracting messages from single files."""
+        return Tree.build(self.nodes, tuple(self.trees), self.sources, self.contacts)
 
     def _read_tree(self, data: Any, shown: str, stem: str) -> None:
         top = self._mapping(data, Place(shown, 1), "tree", TREE_KEYS)
@@ -144,7 +141,7 @@ class _Loader:
                       f"{stem}.yaml; name the tree after its file")
             )
         nodes = top.get("nodes")
-        if not isinstance(nodes, CommentedSeq):
+        if not isinstance(nodes, YList):
             return
         for index, item in enumerate(nodes):
             self._read_node(item, _item_place(nodes, index, shown), stem)
@@ -189,7 +186,7 @@ class _Loader:
         )
 
     def _read_choices(self, data: Any, shown: str) -> Iterator[Choice]:
-        if not isinstance(data, CommentedSeq):
+        if not isinstance(data, YList):
             return
         for index, item in enumerate(data):
             place = _item_place(data, index, shown)
@@ -198,7 +195,7 @@ class _Loader:
                 yield Choice(choice["label"].strip(), choice["to"], place)
 
     def _read_citations(self, data: Any, shown: str) -> Iterator[Citation]:
-        if not isinstance(data, CommentedSeq):
+        if not isinstance(data, YList):
             return
         for index, item in enumerate(data):
             place = _item_place(data, index, shown)
@@ -211,7 +208,7 @@ class _Loader:
                 yield Citation(citation["id"], str(art) if art is not None else None, place)
 
     def _read_id_list(self, data: Any, shown: str, what: str) -> Iterator[str]:
-        if not isinstance(data, CommentedSeq):
+        if not isinstance(data, YList):
             return
         for index, item in enumerate(data):
             if isinstance(item, str):
@@ -222,7 +219,7 @@ class _Loader:
                 )
 
     def _read_keywords(self, data: Any, shown: str) -> Mapping[str, tuple[str, ...]]:
-        if not isinstance(data, CommentedMap):
+        if not isinstance(data, YMap):
             return MappingProxyType({})
         keywords: dict[str, tuple[str, ...]] = {}
         for lang, words in data.items():
@@ -282,12 +279,12 @@ class _Loader:
             )
 
     def _list_file(self, data: Any, shown: str, key: str) -> Iterable[tuple[Any, Place]]:
-        if not isinstance(data, CommentedMap) or set(data) != {key}:
+        if not isinstance(data, YMap) or set(data) != {key}:
             self.problems.append(error(Place(shown, 1), f"the file must hold one key, '{key}:', "
                                                         "with a list under it"))
             return []
         items = data[key]
-        if not isinstance(items, CommentedSeq):
+        if not isinstance(items, YList):
             self.problems.append(error(_key_place(data, key, shown), f"'{key}' must be a list"))
             return []
         return [(item, _item_place(items, i, shown)) for i, item in enumerate(items)]
@@ -298,7 +295,7 @@ class _Loader:
         self, data: Any, place: Place, what: str, keys: Mapping[str, type]
     ) -> dict[str, Any] | None:
         """Check one mapping's keys and value types; return the good values."""
-        if not isinstance(data, CommentedMap):
+        if not isinstance(data, YMap):
             self.problems.append(error(place, f"a {what} must be a mapping of "
                                               f"{', '.join(keys)}"))
             return None
@@ -374,30 +371,14 @@ def _type_name(kind: type) -> str:
         date: "a date like 2026-11-28",
         bool: "yes/no",
         type(None): "empty",
-        CommentedSeq: "a list",
-        CommentedMap: "a mapping",
+        YList: "a list",
+        YMap: "a mapping",
     }.get(kind, kind.__name__)
 
 
-def _key_place(data: CommentedMap, key: Any, shown: str) -> Place:
-    try:
-        line, _ = data.lc.key(key)
-    except (KeyError, TypeError, AttributeError):
-        line = data.lc.line
-    return Place(shown, line + 1)
+def _key_place(data: YMap, key: Any, shown: str) -> Place:
+    return Place(shown, data.key_lines.get(key, data.line))
 
 
-def _item_place(data: CommentedSeq, index: int, shown: str) -> Place:
-    try:
-        line, _ = data.lc.item(index)
-    except (KeyError, TypeError, AttributeError):
-        line = data.lc.line
-    return Place(shown, line + 1)
-
-
-def _shown(path: Path) -> str:
-    """The path as a moderator would type it: relative to where the command runs."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+def _item_place(data: YList, index: int, shown: str) -> Place:
+    return Place(shown, data.item_lines[index] if index < len(data.item_lines) else data.line)

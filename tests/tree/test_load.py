@@ -45,7 +45,8 @@ def test_yaml_syntax_error_names_file_and_line(content: Path):
     edit(content / "topic.yaml", "    text: Is this about", "    text: [Is this about")
     found = errors(content)
     assert len(found) == 1
-    assert found[0].startswith("content/topic.yaml:7: error: YAML syntax: expected ',' or ']'")
+    assert found[0].startswith(
+        "content/topic.yaml:7: error: YAML syntax: did not find expected ',' or ']'")
     assert found[0].endswith("(while parsing a flow sequence that starts on line 6)")
 
 
@@ -88,3 +89,16 @@ def test_wrong_type(content: Path):
 def test_bad_node_id(content: Path):
     edit(content / "topic.yaml", "  - id: topic-b", "  - id: Topic B")
     assert any("must be 1–40 lower-case letters" in e for e in errors(content))
+
+
+def test_a_key_written_twice_is_reported(content: Path):
+    edit(content / "topic.yaml", "    reviewed: 2026-11-01\n",
+         "    reviewed: 2026-11-01\n    reviewed: 2026-11-02\n")
+    assert any(e.startswith("content/topic.yaml:24: error: key 'reviewed' is written twice")
+               for e in errors(content))
+
+
+def test_a_file_that_is_not_utf8(content: Path):
+    (content / "topic.yaml").write_bytes("text: привет".encode("cp1251"))
+    assert errors(content) == [
+        "content/topic.yaml:1: error: the file is not UTF-8 text; save it as UTF-8"]

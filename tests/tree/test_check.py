@@ -1,0 +1,275 @@
+"""Each check, proven by breaking a copy of the real content in exactly one way."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.content import build
+from tests.conftest import ROOT, TODAY
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def problems(site: Path, today: date = TODAY) -> list[str]:
+    from bot.i18n import CatalogFiles
+    from bot.tree.check import check
+    from bot.tree.load import load_tree
+
+    result = load_tree(site / "content")
+    found = [str(p) for p in result.problems]
+    if result.tree is not None:
+        found += [str(p) for p in check(result.tree, CatalogFiles.read(site / "locales"),
+                                        site / "locales", today)]
+    return found
+
+
+def line_of(path: Path, text: str) -> int:
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if text in line:
+            return number
+    raise AssertionError(f"{text!r} not in {path}")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def only(found: list[str], pattern: str) -> str:
+    matching = [p for p in found if re.search(pattern, p)]
+    assert len(matching) == 1, (pattern, found)
+    return matching[0]
+
+
+def test_the_shipped_content_is_clean(site: Path):
+    assert problems(site) == []
+
+
+def test_yaml_syntax(site: Path):
+    work = site / "content" / "work.yaml"
+    line = line_of(work, "  - id: work-")
+    edit(work, "  - id: work-", "  - id: [work-")
+    found = problems(site)
+    assert len(found) == 1 and found[0].startswith("content/work.yaml:")
+    assert "YAML syntax" in found[0]
+    assert int(found[0].split(":")[1]) in (line, line + 1)
+
+
+def test_unknown_key(site: Path):
+    work = site / "content" / "work.yaml"
+    line = line_of(work, "    text:")
+    edit(work, "    text:", "    txt:")
+    message = only(problems(site), "unknown key 'txt'")
+    assert message.startswith(f"content/work.yaml:{line}: error: unknown key 'txt' in a node; "
+                              "allowed: id, text, choices")
+    assert "Did you mean 'text'?" in message
+
+
+def test_wrong_type(site: Path):
+    work = site / "content" / "work.yaml"
+    line = line_of(work, "reviewed: 2026-11-28")
+    edit(work, "reviewed: 2026-11-28", "reviewed: yesterday")
+    assert only(problems(site), "must be a date").startswith(f"content/work.yaml:{line}: error:")
+
+
+def test_duplicate_id(site: Path):
+    abuse = site / "content" / "abuse.yaml"
+    first = line_of(abuse, "  - id: abuse\n".strip())
+    line = line_of(abuse, "  - id: abuse-")
+    edit(abuse, "  - id: abuse-", "  - id: abuse\n    text: again\n  - id: abuse-x")
+    assert only(problems(site), "duplicate node id") == (
+        f"content/abuse.yaml:{line}: error: duplicate node id 'abuse' "
+        f"(first at content/abuse.yaml:{first})")
+
+
+def test_choice_to_a_missing_node(site: Path):
+    work = site / "content" / "work.yaml"
+    line = line_of(work, "    to: ")
+    target = work.read_text().splitlines()[line - 1].split("to:")[1].strip()
+    edit(work, f"    to: {target}\n", f"    to: {target}x\n")
+    assert only(problems(site), "which does not exist").startswith(
+        f"content/work.yaml:{line - 1}: error: choice")
+
+
+def test_unreachable_node(site: Path):
+    (site / "content" / "work.yaml").write_text(
+        (site / "content" / "work.yaml").read_text()
+        + "\n  - id: work-orphan\n    text: Nobody links here.\n    sources: [migration-law]\n"
+          "    reviewed: 2026-11-28\n")
+    line = line_of(site / "content" / "work.yaml", "id: work-orphan")
+    assert only(problems(site), "cannot be reached").startswith(
+        f"content/work.yaml:{line}: error: node 'work-orphan' cannot be reached")
+
+
+def test_dead_end_and_cycle_with_no_exit(site: Path):
+    (site / "content" / "work.yaml").write_text(
+        (site / "content" / "work.yaml").read_text() + """
+  - id: work-loop-a
+    text: A?
+    choices:
+      - {label: To B, to: work-loop-b}
+  - id: work-loop-b
+    text: B?
+    choices:
+      - {label: To A, to: work-loop-a}
+  - id: work-dead
+    text: Nothing here.
+""")
+    main = site / "content" / "main.yaml"
+    edit(main, "    choices:\n", "    choices:\n      - {label: Loop, to: work-loop-a}\n"
+                                 "      - {label: Dead, to: work-dead}\n")
+    found = problems(site)
+    line = line_of(site / "content" / "work.yaml", "id: work-loop-a")
+    assert only(found, "cycle with no exit").startswith(
+        f"content/work.yaml:{line}: error: screens work-loop-a, work-loop-b only lead")
+    assert only(found, "dead end").startswith(
+        f"content/work.yaml:{line + 8}: error: screen 'work-dead' is a dead end")
+
+
+def test_unknown_source_and_contact(site: Path):
+    work = site / "content" / "work.yaml"
+    line = line_of(work, "      - id: migration-law")
+    edit(work, "      - id: migration-law", "      - id: migration-lawz")
+    assert only(problems(site), "unknown source").startswith(
+        f"content/work.yaml:{line}: error: unknown source 'migration-lawz', which does not "
+        "exist; did you mean 'migration-law'?")
+
+
+def test_unknown_contact(site: Path):
+    text = (site / "content" / "return.yaml").read_text()
+    contact = re.search(r"contacts: \[([a-z0-9-]+)", text)
+    assert contact
+    edit(site / "content" / "return.yaml", f"contacts: [{contact[1]}",
+         f"contacts: [{contact[1]}zz")
+    assert "unknown contact" in only(problems(site), "unknown contact")
+
+
+def test_screen_too_long_for_telegram(site: Path):
+    work = site / "content" / "work.yaml"
+    line = line_of(work, "    text: |")
+    edit(work, "    text: |\n", "    text: |\n      " + "Long words. " * 400 + "\n")
+    message = only(problems(site), r"\[en\] screen .* characters")
+    assert message.startswith(f"content/work.yaml:{line}: error: [en] screen 'work")
+    assert "Telegram allows 4096" in message
+
+
+def test_node_id_too_long_for_button_data(site: Path):
+    work = site / "content" / "work.yaml"
+    long_id = "work-" + "x" * 40
+    edit(work, "  - id: work-", f"  - id: {long_id}\n    text: x\n  - id: work-")
+    assert any("must be 1–40 lower-case letters" in p for p in problems(site))
+
+
+def test_bad_deeplink(site: Path):
+    work = site / "content" / "work.yaml"
+    line = line_of(work, "  - id: work")
+    edit(work, "  - id: work\n", "  - id: work\n    deeplink: work permit!\n")
+    assert only(problems(site), "deeplink").startswith(
+        f"content/work.yaml:{line}: error: deeplink 'work permit!' must be 1–64 letters")
+
+
+def test_translation_with_other_markup_or_placeholders(site: Path):
+    po = site / "locales" / "ru" / "LC_MESSAGES" / "content.po"
+    text = po.read_text()
+    start = text.index('msgstr "**')
+    po.write_text(text[:start] + 'msgstr "' + text[start + len('msgstr "**'):])
+    assert any("[ru] markup differs from the English" in p for p in problems(site))
+    bot = site / "locales" / "kk" / "LC_MESSAGES" / "bot.po"
+    text = bot.read_text()
+    bot.write_text(re.sub(r'(msgstr ".*)\{date\}', r"\1{күні}", text, count=1))
+    assert any("[kk] placeholders differ from the English: ['date'] vs ['күні']" in p
+               for p in problems(site))
+
+
+def test_po_syntax_error(site: Path):
+    po = site / "locales" / "uz" / "LC_MESSAGES" / "bot.po"
+    edit(po, 'msgstr "', 'msgstrr "')
+    assert any(p.startswith("locales/uz/LC_MESSAGES/bot.po:") and "PO syntax" in p
+               for p in problems(site))
+
+
+def test_missing_and_fuzzy_translations_warn_with_the_fallback(site: Path):
+    work = site / "content" / "work.yaml"
+    line = line_of(work, "      - label:")
+    label = work.read_text().splitlines()[line - 1].split("label:")[1].strip()
+    edit(work, f"      - label: {label}\n", f"      - label: {label} now\n")
+    found = problems(site)
+    assert f"content/work.yaml:{line}: warning: [kk] not translated: shown in en ({label} now)" \
+        in found
+    assert f"content/work.yaml:{line}: warning: [ru] not translated: shown in en ({label} now)" \
+        in found
+    kk = site / "locales" / "kk" / "LC_MESSAGES" / "content.po"
+    text = kk.read_text()
+    anchor = text.index('msgctxt "work"')
+    kk.write_text(text[:anchor] + "#, fuzzy\n" + text[anchor:])
+    assert any("[kk] translation is fuzzy (the English changed): shown in ru" in p
+               for p in problems(site))
+
+
+def test_review_dates_and_sources(site: Path):
+    assert any("was last reviewed on 2026-11-28, over 365 days ago" in p
+               for p in problems(site, today=date(2028, 1, 1)))
+    assert any("contact '" in p and "verified on 2026-11-28, over 180 days ago" in p
+               for p in problems(site, today=date(2027, 6, 1)))
+    work = site / "content" / "work.yaml"
+    text = work.read_text()
+    node = re.search(r"  - id: (work-[a-z0-9-]+)\n    text: \|\n(?:      .*\n|\n)+?    sources:\n"
+                     r"((?:      - .*\n(?:        .*\n)*)+)", text)
+    assert node
+    work.write_text(text.replace(node[2], "", 1).replace("    sources:\n    reviewed",
+                                                         "    reviewed", 1))
+    assert any(f"answer '{node[1]}' has no sources" in p for p in problems(site))
+
+
+def test_long_label_warns(site: Path):
+    work = site / "content" / "work.yaml"
+    line = line_of(work, "      - label:")
+    label = work.read_text().splitlines()[line - 1].split("label:")[1].strip()
+    edit(work, f"      - label: {label}\n", "      - label: " + "A very long button label "
+                                             "that will not fit\n")
+    assert f"content/work.yaml:{line}: warning: button label is 42 characters; at most 30 fit " \
+           "on a phone" in problems(site)
+
+
+def test_cli_json_strict_and_exit_codes(site: Path):
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", "check", *args], cwd=site,
+                              capture_output=True, text=True, timeout=60,
+                              env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+    assert run().returncode == 0
+    work = site / "content" / "work.yaml"
+    line = line_of(work, "      - label:")
+    label = work.read_text().splitlines()[line - 1].split("label:")[1].strip()
+    edit(work, f"      - label: {label}\n", f"      - label: {label} now\n")
+    assert run().returncode == 0  # warnings only
+    strict = run("--strict")
+    assert strict.returncode == 1
+    assert "warning: [kk] not translated" in strict.stdout
+    assert re.search(r"kk\s+\d+\s+\d+\s+0\s+1\s+\d+", strict.stdout)  # the summary table
+    data = json.loads(run("--json").stdout)
+    assert {"file": "content/work.yaml", "line": line, "level": "warning"}.items() \
+        <= data[0].items()
+    edit(work, "  - id: work-", "  - id: work-\n")
+    assert run().returncode == 1
+
+
+def test_check_of_the_full_content_is_fast(site: Path):
+    """Not a timed assertion: the figure is printed for the record (see bench/)."""
+    content, found = build(site / "content", site / "locales")
+    assert content is not None and not found
