@@ -17,6 +17,7 @@ from tests.fakebotapi import FakeBotAPI
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = date(2026, 11, 28)
+ADMINS = frozenset({424242})
 
 
 def load_fixture_tree() -> Tree:
@@ -64,12 +65,13 @@ def run_bot(api: FakeBotAPI, tmp_path: Path, real_content: ContentSource):
     secret = b"test-secret"
 
     @asynccontextmanager
-    async def running(content: ContentSource | None = None) -> AsyncIterator[TelegramChannel]:
+    async def running(content: ContentSource | None = None, admin_ids: frozenset[int] = ADMINS,
+                      content_watch: bool = False) -> AsyncIterator[TelegramChannel]:
         stop = asyncio.Event()
         async with Storage.open(db_path) as storage:
             channel = TelegramChannel(content or real_content, storage, secret,
-                                      today=lambda: TODAY)
-            task = asyncio.create_task(serve(channel, TOKEN, api.base_url, stop))
+                                      today=lambda: TODAY, admin_ids=admin_ids)
+            task = asyncio.create_task(serve(channel, TOKEN, api.base_url, stop, content_watch))
             await _wait_polling(api, task)
             try:
                 yield channel

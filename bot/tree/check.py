@@ -17,7 +17,6 @@ from babel.messages.catalog import Catalog
 
 from bot.actions import MAX_BYTES, Back, Go, encode
 from bot.i18n import (
-    FALLBACKS,
     LANGUAGES,
     SOURCE_LANG,
     CatalogFiles,
@@ -224,12 +223,13 @@ def bot_translations(tree: Tree, disk: Disk) -> Iterator[Problem]:
             if not isinstance(message.id, str) or not message.id:
                 continue
             place = Place(path, message.lineno or 1)
+            shown_in = disk.catalogs.lookup("bot", lang, None, message.id).lang
             if not message.string:
                 yield warning(place, f"[{lang}] bot text not translated: shown in "
-                                     f"{FALLBACKS[lang][1]} ({_short(message.id)})")
+                                     f"{shown_in} ({_short(message.id)})")
             elif message.fuzzy:
                 yield warning(place, f"[{lang}] bot text is fuzzy: shown in "
-                                     f"{FALLBACKS[lang][1]} ({_short(message.id)})")
+                                     f"{shown_in} ({_short(message.id)})")
             elif isinstance(message.string, str):
                 yield from _same_shape(place, lang, message.id, message.string)
 

@@ -1,0 +1,133 @@
+"""A moderator's day: change a sentence, update catalogs, preview, draw, reload."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+
+from bot.content import ContentSource
+from bot.conversation import Press, respond
+from bot.session import Session
+from tests.conftest import ROOT, TODAY
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    return tmp_path
+
+
+def komek(site: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=site, input=stdin,
+                          capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+def test_a_changed_english_sentence_goes_fuzzy_and_the_bot_falls_back(site: Path):
+    work = site / "content" / "work.yaml"
+    source = ContentSource.load(site / "content", site / "locales")[0]
+    assert source is not None
+    node = source.current.tree.nodes["work"]
+    first_line = node.text.splitlines()[0]
+    work.write_text(work.read_text().replace(first_line, first_line + " Read on.", 1))
+    assert komek(site, "i18n", "extract").returncode == 0
+    assert komek(site, "i18n", "update").returncode == 0
+    po = (site / "locales" / "kk" / "LC_MESSAGES" / "content.po").read_text()
+    assert "#, fuzzy" in po and "Read on." in po
+    status = komek(site, "i18n", "status").stdout
+    assert "kk        content" in status
+    swapped, _ = source.reload()
+    assert swapped
+    current = source.current
+    for lang, notice in (("kk", "орыс"), ("uz", "rus"), ("ru", "англ")):
+        reply = respond(current.tree, current.catalogs, Session(lang=lang, node="main"),
+                        Press("1:go:work"), TODAY)
+        screen = reply.screens[0]
+        assert "Read on." in screen.text  # English: every translation of it is fuzzy
+        assert screen.fallback == "en"
+        assert ("fallback", f"{lang}>en") in [(e.kind, e.key) for e in reply.events]
+        assert screen.text.startswith("<i>"), notice  # the one-line notice comes first
+    check = komek(site, "check", "--strict")
+    assert check.returncode == 1 and "translation is fuzzy" in check.stdout
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is not installed")
+def test_every_catalog_passes_msgfmt_check():
+    for po in sorted((ROOT / "locales").glob("*/LC_MESSAGES/*.po")):
+        done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, (po, done.stderr)
+        assert "warning" not in done.stderr, (po, done.stderr)
+
+
+def test_the_babel_extractor_entry_point():
+    (point,) = [e for e in entry_points(group="babel.extractors") if e.name == "komek_content"]
+    extract = point.load()
+    data = (ROOT / "content" / "return.yaml").read_bytes()
+    stream = BytesIO(data)
+    stream.name = "return.yaml"  # type: ignore[attr-defined]
+    found = list(extract(stream, {}, [], {}))
+    assert found[0][1] == "pgettext"
+    contexts = {context for _, _, (context, _), _ in found}
+    assert {"tree:return", "return", "return-now"} <= contexts
+
+
+def test_preview_in_a_language_at_a_node_leaves_nothing_behind(site: Path):
+    done = komek(site, "chat", "--lang", "kk", "--node", "return-now", stdin="")
+    assert done.returncode == 0, done.stderr
+    assert "Бүгін" in done.stdout or "бүгін" in done.stdout
+    assert sorted(p.name for p in site.iterdir()) == ["content", "locales"]
+    bad = komek(site, "chat", "--node", "no-such-node")
+    assert bad.returncode == 2 and "there is no node 'no-such-node'" in bad.stderr
+
+
+def test_graph_mermaid_for_one_tree_in_kazakh(site: Path):
+    done = komek(site, "graph", "asylum", "--lang", "kk", "--format", "mermaid")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "flowchart LR"
+    assert any(line.startswith("  n_asylum[") or line.startswith("  n_asylum(")
+               for line in lines)
+    assert any("-->|" in line for line in lines)
+    assert "пана" in done.stdout.lower()
+    assert any(line.startswith("  class ") and line.endswith(" answer") for line in lines)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_graph_dot_passes_graphviz_and_svg_is_written(site: Path):
+    done = komek(site, "graph", "--format", "dot")
+    assert done.returncode == 0
+    rendered = subprocess.run(["dot", "-Tsvg"], input=done.stdout, capture_output=True,
+                              text=True, timeout=60)
+    assert rendered.returncode == 0, rendered.stderr
+    assert komek(site, "graph", "work", "--format", "svg", "-o", "work.svg").returncode == 0
+    assert (site / "work.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_graph_of_an_unknown_tree(site: Path):
+    done = komek(site, "graph", "nope")
+    assert done.returncode == 2 and "the trees are: abuse, asylum, main, return, work" \
+        in done.stderr
+
+
+def test_reload_swaps_a_good_tree_and_refuses_a_broken_one(site: Path):
+    source = ContentSource.load(site / "content", site / "locales")[0]
+    assert source is not None
+    before = source.current
+    work = site / "content" / "work.yaml"
+    original = work.read_text()
+    work.write_text(original.replace("    to: ", "    to: nowhere-", 1))
+    swapped, problems = source.reload()
+    assert not swapped and source.current is before
+    assert any("nowhere-" in str(p) for p in problems)
+    work.write_text(original)
+    swapped, problems = source.reload()
+    assert swapped and source.current is not before
+    assert not [p for p in problems if p.level == "error"]
