@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import logs
 from bot.catalogs import content_template, coverage, extract, status, update
 from bot.config import Config
 from bot.content import Built, ContentSource
@@ -30,10 +31,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `komek check | head` ends quietly
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry the bot token
+    logs.configure()
     _load_dotenv()
+    # PTB 22 warns on every RetryAfter unless this opt-in to its timedelta API is set.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
         config = Config.from_env(os.environ)
         return int(args.func(args, config))

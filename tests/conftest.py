@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
@@ -13,6 +14,8 @@ from bot.i18n import Catalogs
 from bot.tree.load import load_tree
 from bot.tree.model import Tree
 from tests.fakebotapi import FakeBotAPI
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 22's opt-in to its next major's behaviour
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

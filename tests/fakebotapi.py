@@ -51,6 +51,7 @@ class FakeBotAPI:
     calls: list[Call] = field(default_factory=list)
     chats: dict[int, list[ShownMessage]] = field(default_factory=dict)
     fail_next: dict[str, int] = field(default_factory=dict)  # method → count of 500s to give
+    throttle_next: dict[str, int] = field(default_factory=dict)  # method → count of 429s
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
@@ -90,6 +91,11 @@ class FakeBotAPI:
         else:
             self.calls.append(Call(method, params))
             self._activity.set()
+        if self.throttle_next.get(method):
+            self.throttle_next[method] -= 1
+            return web.json_response({"ok": False, "error_code": 429,
+                                      "description": "Too Many Requests: retry after 1",
+                                      "parameters": {"retry_after": 1}}, status=429)
         if self.fail_next.get(method):
             self.fail_next[method] -= 1
             return _fail(500, "Internal Server Error: injected by the test")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import os
 import signal
 import sqlite3
 import sys
 from pathlib import Path
 
+from bot import logs
 from tests.conftest import ROOT
 from tests.fakebotapi import TOKEN, FakeBotAPI, User
 
@@ -124,13 +127,58 @@ async def test_a_telegram_failure_is_survived(api: FakeBotAPI, run_bot):
         user = User(api, 6001)
         await user.send("/start")
         await user.tap("English")
-        api.fail_next["editMessageText"] = 1
         api.fail_next["sendMessage"] = 1
-        since = len(api.calls)
-        await user.send("/menu")  # the first send fails: the error boundary answers
-        await api.settle(since)
+        await user.send("/menu")  # the screen fails to send: the error boundary answers
+        assert user.last.text == ("Sorry, something went wrong on our side. Please try again, "
+                                  "or send /menu.")
         await user.send("/menu")
         assert user.last.labels()[-1] == "🌐 Language"
+
+
+async def test_flood_control_is_waited_out(api: FakeBotAPI, run_bot):
+    async with run_bot():
+        user = User(api, 6002)
+        await user.send("/start")
+        api.throttle_next["editMessageText"] = 1
+        await user.tap("English")  # Telegram says "retry after 1": the rate limiter retries
+        for _ in range(40):
+            if len(api.calls_of("editMessageText")) == 2:
+                break
+            await asyncio.sleep(0.1)
+        await api.settle(len(api.calls) - 1)
+        assert user.last.labels()[-1] == "🌐 Language"
+        edits = api.calls_of("editMessageText")
+        assert len(edits) == 2 and edits[0].params == edits[1].params
+
+
+async def test_command_menus_in_each_language_match_help(api: FakeBotAPI, run_bot):
+    async with run_bot():
+        menus = {c.params.get("language_code"): json.loads(c.params["commands"])
+                 for c in api.calls_of("setMyCommands")}
+        assert set(menus) == {"ru", "kk", "uz", "en"}
+        user = User(api, 6003)
+        await user.send("/start")
+        for lang in ("ru", "kk", "uz", "en"):
+            await user.send("/language")
+            await user.tap(LANG_BUTTON[lang])
+            await user.send("/help")
+            for command in menus[lang]:
+                assert f"/{command['command']} — {command['description']}" in user.last.text
+
+
+async def test_logs_hold_no_user_data(api: FakeBotAPI, run_bot, caplog):
+    logs.configure()  # what `komek run` does
+    caplog.set_level(logging.DEBUG, logger="bot")
+    async with run_bot():
+        user = User(api, 55501234)
+        await user.send("/start")
+        await user.tap("Русский")
+        await user.send("Меня зовут Азамат, паспорт AB1234567")
+        api.fail_next["sendMessage"] = 1
+        await user.send("/menu")
+    logged = "\n".join(r.getMessage() + str(r.exc_info or "") for r in caplog.records)
+    for needle in ("55501234", "Азамат", "AB1234567", "TEST-token"):
+        assert needle not in logged
 
 
 async def test_sigterm_stops_the_bot_cleanly(api: FakeBotAPI, tmp_path: Path):
