@@ -57,6 +57,7 @@ class FakeBotAPI:
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
     _activity: asyncio.Event = field(default_factory=asyncio.Event)
     polled: asyncio.Event = field(default_factory=asyncio.Event)
+    quiet: float = 0.15  # how long the bot must be silent before a user's action counts as done
     _runner: web.AppRunner | None = None
     port: int = 0
 
@@ -179,22 +180,28 @@ class FakeBotAPI:
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
-    async def settle(self, since: int, quiet: float = 0.15, limit: float = 10.0) -> None:
-        """Wait until the bot has answered (a call after `since`) and then gone quiet."""
+    async def settle(self, since: int, chat_id: int | None = None, limit: float = 10.0) -> None:
+        """Wait until the bot has answered (a call after `since`, to chat_id if given) and
+        then gone quiet for that chat."""
+
+        def count() -> int:
+            return sum(1 for c in self.calls[since:]
+                       if chat_id is None or c.params.get("chat_id") == str(chat_id))
+
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
-        while len(self.calls) <= since:
+        while count() == 0:
             if loop.time() > deadline:
                 raise AssertionError("the bot did not answer within the time limit")
             self._activity.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._activity.wait(), timeout=0.5)
+        seen = count()
         while True:
-            self._activity.clear()
-            try:
-                await asyncio.wait_for(self._activity.wait(), timeout=quiet)
-            except TimeoutError:
+            await asyncio.sleep(self.quiet)
+            if count() == seen:
                 return
+            seen = count()
 
 
 class User:
@@ -231,7 +238,7 @@ class User:
                                         "length": len(command)}]
         message.update(other)
         self.api.push({"message": message})
-        await self.api.settle(since)
+        await self.api.settle(since, self.id)
 
     async def tap(self, label: str, on: ShownMessage | None = None) -> str:
         shown = on or self._latest_with(label)
@@ -244,7 +251,7 @@ class User:
             "id": query_id, "from": self._from(), "chat_instance": "ci", "data": data,
             "message": self.api._message_json(self.id, on),
         }})
-        await self.api.settle(since)
+        await self.api.settle(since, self.id)
         answers = [c for c in self.api.calls_of("answerCallbackQuery")
                    if c.params.get("callback_query_id") == query_id]
         assert answers, "the bot did not answer the button press"
