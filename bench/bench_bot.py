@@ -141,7 +141,7 @@ def main() -> None:
             baseline.append(asyncio.run(drive(args.users, args.taps, minimal_bot)))
             db = Path(folder) / f"bench{n}.sqlite3"
             ours.append(asyncio.run(drive(args.users, args.taps,
-                                          lambda api, stop: komek_bot(api, stop, db))))
+                                          lambda api, stop, db=db: komek_bot(api, stop, db))))
     b, o = statistics.median(baseline), statistics.median(ours)
     print(f"telegram:     {updates} updates from {args.users} users; minimal bot "
           f"{updates / b:.0f} updates/s, Kömek {updates / o:.0f} updates/s; "
