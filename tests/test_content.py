@@ -20,16 +20,25 @@ UZBEK_LATIN = re.compile(r"[oʻgʻ]ʻ|ʻ|ʼ")
 
 
 def walk(content: ContentSource, lang: str) -> dict[str, Screen]:
-    """Press every choice from the main menu, breadth first; return each screen seen."""
+    """Press every button of every screen from the main menu; return each screen seen.
+
+    Every edge is pressed (not only the first way into a screen), and each press must land
+    on the screen its button names; Back must return to where the reader came from.
+    """
     current = content.current
     seen: dict[str, Screen] = {}
     queue = [(ROOT, Session(lang=lang, node="main"))]
     while queue:
         node_id, session = queue.pop(0)
-        if node_id in seen:
-            continue
         reply = respond(current.tree, current.catalogs, session, Press(f"1:go:{node_id}"), TODAY)
         screen = reply.screens[0]
+        assert screen.node == node_id
+        if node_id != ROOT:
+            back = respond(current.tree, current.catalogs, reply.session,
+                           Press(f"1:back:{node_id}"), TODAY).screens[0]
+            assert back.node == session.node, (node_id, back.node, session.node)
+        if node_id in seen:
+            continue
         seen[node_id] = screen
         for button in screen.buttons_flat():
             if button.data.startswith("1:go:"):

@@ -199,3 +199,23 @@ async def test_sigterm_stops_the_bot_cleanly(api: FakeBotAPI, tmp_path: Path):
     secret_file = tmp_path / "db" / "pseudonym.secret"
     assert secret_file.stat().st_mode & 0o777 == 0o600
     assert "7001" not in stderr.decode()
+
+
+async def test_a_flood_from_one_user_does_not_stall_others(api: FakeBotAPI, run_bot):
+    async with run_bot():
+        flooder = User(api, 9001)
+        await flooder.send("/start")
+        await flooder.tap("English")
+        for n in range(60):
+            api.push({"message": {"message_id": api.new_message_id(), "date": 1_790_000_000,
+                                  "chat": {"id": 9001, "type": "private"},
+                                  "from": {"id": 9001, "is_bot": False, "first_name": "F"},
+                                  "text": f"spam {n}"}})
+        other = User(api, 9002)
+        await other.send("/start")
+        assert other.last.labels()[0] == "Русский"
+        await api.settle(0, 9001)
+        answers = [c for c in api.calls_of("sendMessage") if c.params["chat_id"] == "9001"]
+        assert 1 <= len(answers) <= 60
+        await flooder.send("/menu")
+        assert flooder.last.labels()[-1] == "🌐 Language"
