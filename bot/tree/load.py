@@ -235,15 +235,7 @@ class Loader:
         return MappingProxyType(keywords)
 
     def _read_sources(self, data: Any, shown: str) -> None:
-        for item, place in self._list_file(data, shown, "sources"):
-            source = self._mapping(item, place, "source", SOURCE_KEYS)
-            if source is None or "id" not in source:
-                continue
-            if source["id"] in self.sources:
-                first = self.sources[source["id"]].place
-                self.problems.append(error(place, f"duplicate source id '{source['id']}' "
-                                                  f"(first at {first})"))
-                continue
+        for source, place in self._entries(data, shown, "source", SOURCE_KEYS, self.sources):
             self.sources[source["id"]] = Source(
                 id=source["id"],
                 title=source.get("title", ""),
@@ -254,15 +246,7 @@ class Loader:
             )
 
     def _read_contacts(self, data: Any, shown: str) -> None:
-        for item, place in self._list_file(data, shown, "contacts"):
-            contact = self._mapping(item, place, "contact", CONTACT_KEYS)
-            if contact is None or "id" not in contact:
-                continue
-            if contact["id"] in self.contacts:
-                first = self.contacts[contact["id"]].place
-                self.problems.append(error(place, f"duplicate contact id '{contact['id']}' "
-                                                  f"(first at {first})"))
-                continue
+        for contact, place in self._entries(data, shown, "contact", CONTACT_KEYS, self.contacts):
             phones = contact.get("phones", [])
             self.contacts[contact["id"]] = Contact(
                 id=contact["id"],
@@ -277,6 +261,21 @@ class Loader:
                 verified=contact.get("verified"),
                 review_days=int(contact.get("review_days", 180)),
             )
+
+    def _entries(self, data: Any, shown: str, what: str, keys: Mapping[str, type],
+                 known: Mapping[str, Source] | Mapping[str, Contact],
+                 ) -> Iterator[tuple[dict[str, Any], Place]]:
+        """The well-formed entries of sources.yaml or contacts.yaml whose id is new."""
+        for item, place in self._list_file(data, shown, what + "s"):
+            entry = self._mapping(item, place, what, keys)
+            if entry is None or "id" not in entry:
+                continue
+            if entry["id"] in known:
+                first = known[entry["id"]].place
+                self.problems.append(error(place, f"duplicate {what} id '{entry['id']}' "
+                                                  f"(first at {first})"))
+                continue
+            yield entry, place
 
     def _list_file(self, data: Any, shown: str, key: str) -> Iterable[tuple[Any, Place]]:
         if not isinstance(data, YMap) or set(data) != {key}:

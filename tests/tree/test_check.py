@@ -273,3 +273,13 @@ def test_check_of_the_full_content_is_fast(site: Path):
     """Not a timed assertion: the figure is printed for the record (see bench/)."""
     content, found = build(site / "content", site / "locales")
     assert content is not None and not found
+
+
+def test_duplicate_source_id(site: Path):
+    sources = site / "content" / "sources.yaml"
+    first = line_of(sources, "  - id: refugee-law")
+    sources.write_text(sources.read_text() + "\n  - id: refugee-law\n    title: Again\n")
+    line = len(sources.read_text().splitlines()) - 1
+    assert only(problems(site), "duplicate source id") == (
+        f"content/sources.yaml:{line}: error: duplicate source id 'refugee-law' "
+        f"(first at content/sources.yaml:{first})")
