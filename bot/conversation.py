@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.actions import Back, Go, Menu, PickLanguage, SetLanguage, parse_action
-from bot.i18n import LANGUAGES, Catalogs, Translator
+from bot.i18n import Catalogs, Translator
 from bot.screens import Button, Screen, Show, language_picker, node_screen
 from bot.screens import html_text as escape
 from bot.session import Session
@@ -238,5 +238,5 @@ def parse_command(text: str) -> Command | None:
     return Command(name, arg.strip())
 
 
-__all__ = ["LANGUAGES", "Command", "Event", "Input", "Other", "Press", "Reply", "Text",
-           "parse_command", "respond"]
+__all__ = ["Command", "Event", "Input", "Other", "Press", "Reply", "Text", "parse_command",
+           "respond"]

@@ -156,6 +156,3 @@ def contact_html(contact: Contact, parts: _Parts) -> str:
         lines.append("<i>" + html_text(parts.tr.fmt("Checked: {date}", date=checked)) + "</i>")
     return "\n".join(lines)
 
-
-def notice_screen(text: str) -> Screen:
-    return Screen(html_text(text))

@@ -25,7 +25,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.channels.ordering import PerChatOrder
 from bot.content import ContentSource, watch
-from bot.conversation import Command, Input, Other, Press, Reply, Text, parse_command, respond
+from bot.conversation import Command, Input, Other, Press, Text, parse_command, respond
 from bot.i18n import LANGUAGES, Translator
 from bot.pseudonym import pseudonym
 from bot.screens import Screen, Show
@@ -247,4 +247,4 @@ async def serve(channel: TelegramChannel, token: str, base_url: str | None,
         await watcher
 
 
-__all__ = ["Command", "Reply", "TelegramChannel", "serve", "show"]
+__all__ = ["TelegramChannel", "serve", "show"]
