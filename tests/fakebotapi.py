@@ -57,6 +57,7 @@ class FakeBotAPI:
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
     _activity: asyncio.Event = field(default_factory=asyncio.Event)
     polled: asyncio.Event = field(default_factory=asyncio.Event)
+    too_old_to_edit: set[int] = field(default_factory=set)  # message ids Telegram won't edit
     quiet: float = 0.15  # how long the bot must be silent before a user's action counts as done
     _runner: web.AppRunner | None = None
     port: int = 0
@@ -135,6 +136,8 @@ class FakeBotAPI:
     def _editMessageText(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
         chat_id = int(params["chat_id"])
         message_id = int(params["message_id"])
+        if message_id in self.too_old_to_edit:
+            return _fail(400, "Bad Request: message can't be edited")
         for shown in self.chats.get(chat_id, []):
             if shown.message_id == message_id and not shown.deleted:
                 if shown.text == params["text"] and shown.buttons == _buttons(params):

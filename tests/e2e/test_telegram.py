@@ -219,3 +219,20 @@ async def test_a_flood_from_one_user_does_not_stall_others(api: FakeBotAPI, run_
         assert 1 <= len(answers) <= 60
         await flooder.send("/menu")
         assert flooder.last.labels()[-1] == "🌐 Language"
+
+
+async def test_a_screen_that_cannot_be_edited_is_sent_anew(api: FakeBotAPI, run_bot):
+    async with run_bot():
+        user = User(api, 9101)
+        await user.send("/start")
+        await user.tap("English")
+        menu = user.last
+        api.too_old_to_edit.add(menu.message_id)
+        await user.tap(menu.labels()[0], on=menu)
+        assert user.last.message_id != menu.message_id  # a new message at the bottom
+        assert user.last.labels()[-1].startswith("🏠")
+        assert menu.labels()[-1] == "🌐 Language"  # the old one is left as it was
+        await user.send("/menu")
+        await user.tap(user.last.labels()[0])  # the new screen edits in place again
+        assert api.calls_of("editMessageText")[-1].params["message_id"] == \
+            str(user.last.message_id)
