@@ -67,8 +67,8 @@ class TelegramChannel:
     async def set_commands(self, app: Application) -> None:  # type: ignore[type-arg]
         """Command menus in each language, so Telegram's '/' list reads in the user's language."""
         catalogs = self.content.current.catalogs
-        for lang in LANGUAGES:
-            _ = Translator(catalogs, lang).gettext
+        for lang in (None, *LANGUAGES):  # None: the menu for every other Telegram language
+            _ = Translator(catalogs, lang or "en").gettext
             commands = [
                 BotCommand("menu", _("main menu")),
                 BotCommand("urgent", _("urgent help: if you may be sent back")),

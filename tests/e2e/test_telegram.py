@@ -155,7 +155,8 @@ async def test_command_menus_in_each_language_match_help(api: FakeBotAPI, run_bo
     async with run_bot():
         menus = {c.params.get("language_code"): json.loads(c.params["commands"])
                  for c in api.calls_of("setMyCommands")}
-        assert set(menus) == {"ru", "kk", "uz", "en"}
+        assert set(menus) == {None, "ru", "kk", "uz", "en"}
+        assert menus[None] == menus["en"]
         user = User(api, 6003)
         await user.send("/start")
         for lang in ("ru", "kk", "uz", "en"):
