@@ -131,3 +131,43 @@ def test_reload_swaps_a_good_tree_and_refuses_a_broken_one(site: Path):
     swapped, problems = source.reload()
     assert swapped and source.current is not before
     assert not [p for p in problems if p.level == "error"]
+
+
+def test_the_guide_adding_a_node_from_yaml_to_a_kazakh_preview(site: Path):
+    """content/README.md, steps 1–7, for a new screen."""
+    from babel.messages.pofile import read_po, write_po
+
+    work = site / "content" / "work.yaml"
+    text = work.read_text()
+    text = text.replace("    choices:\n", "    choices:\n      - label: A new screen\n"
+                                         "        to: work-new\n", 1)
+    text += ("\n  - id: work-new\n    text: |\n      **Keep your passport.** Nobody may take "
+             "it.\n    sources:\n      - id: migration-law\n        art: \"5\"\n"
+             "    reviewed: 2026-11-28\n")
+    work.write_text(text)
+    first = komek(site, "check")
+    assert first.returncode == 0 and "not translated" in first.stdout  # step 2
+    assert komek(site, "check", "--strict").returncode == 1
+    assert komek(site, "i18n", "extract").returncode == 0  # step 3
+    assert komek(site, "i18n", "update").returncode == 0
+    translations = {
+        "ru": ("Новый экран", "**Храните свой паспорт.** Никто не может его забрать."),
+        "kk": ("Жаңа экран", "**Төлқұжатыңызды сақтаңыз.** Оны ешкім ала алмайды."),
+        "uz": ("Yangi ekran", "**Pasportingizni saqlang.** Uni hech kim ololmaydi."),
+    }
+    for lang, (label, body) in translations.items():  # step 4, as Poedit would
+        path = site / "locales" / lang / "LC_MESSAGES" / "content.po"
+        with path.open("rb") as stream:
+            catalog = read_po(stream, locale=lang)
+        catalog.get("A new screen", context="work").string = label  # type: ignore[union-attr]
+        entry = catalog.get("**Keep your passport.** Nobody may take it.", context="work-new")
+        assert entry is not None
+        entry.string = body
+        with path.open("wb") as stream:
+            write_po(stream, catalog)
+    assert komek(site, "check", "--strict").returncode == 0  # clean again
+    preview = komek(site, "chat", "--lang", "kk", "--node", "work-new")  # step 6
+    assert "Төлқұжатыңызды сақтаңыз." in preview.stdout
+    assert "Дереккөздер" in preview.stdout
+    graph = komek(site, "graph", "work", "--format", "mermaid")  # step 7
+    assert 'n_work_new("Keep your passport. Nobody may take it.")' in graph.stdout
