@@ -243,6 +243,11 @@ class User:
         self.api.push({"message": message})
         await self.api.settle(since, self.id)
 
+    async def start(self, language: str) -> None:
+        """/start and pick a language by its button, as every new person does first."""
+        await self.send("/start")
+        await self.tap(language)
+
     async def tap(self, label: str, on: ShownMessage | None = None) -> str:
         shown = on or self._latest_with(label)
         return await self.press(shown.data_of(label), shown)

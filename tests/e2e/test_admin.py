@@ -28,8 +28,7 @@ async def test_reload_good_and_broken(api: FakeBotAPI, run_bot, copied: ContentS
     admin = User(api, next(iter(ADMINS)))
     person = User(api, 8001)
     async with run_bot(copied):
-        await person.send("/start")
-        await person.tap("English")
+        await person.start("English")
         await person.tap(person.last.labels()[1])  # into a topic, before the reload
         old_screen = copy.deepcopy(person.last)  # the buttons as they were on the phone
         old_button = old_screen.labels()[0]
@@ -55,8 +54,7 @@ async def test_reload_good_and_broken(api: FakeBotAPI, run_bot, copied: ContentS
 async def test_reload_is_only_for_admins(api: FakeBotAPI, run_bot, copied: ContentSource):
     async with run_bot(copied):
         person = User(api, 8002)
-        await person.send("/start")
-        await person.tap("English")
+        await person.start("English")
         await person.send("/reload")
         assert "I do not know that command" in person.last.text
 

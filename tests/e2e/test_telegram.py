@@ -50,8 +50,7 @@ async def test_each_language_reaches_an_answer(api: FakeBotAPI, run_bot):
     async with run_bot():
         for offset, lang in enumerate(("ru", "kk", "uz", "en")):
             user = User(api, 2000 + offset)
-            await user.send("/start")
-            await user.tap(LANG_BUTTON[lang])
+            await user.start(LANG_BUTTON[lang])
             await walk_to_an_answer(user)
             assert user.last.labels()[-1].startswith("🏠")
 
@@ -59,8 +58,7 @@ async def test_each_language_reaches_an_answer(api: FakeBotAPI, run_bot):
 async def test_restart_keeps_the_language_and_old_buttons_work(api: FakeBotAPI, run_bot):
     user = User(api, 3001)
     async with run_bot():
-        await user.send("/start")
-        await user.tap("English")
+        await user.start("English")
         menu = user.last
         await user.tap(menu.labels()[0], on=menu)
         old_screen = user.last
@@ -77,8 +75,7 @@ async def test_restart_keeps_the_language_and_old_buttons_work(api: FakeBotAPI, 
 async def test_junk_is_answered_kindly(api: FakeBotAPI, run_bot):
     async with run_bot():
         user = User(api, 4001)
-        await user.send("/start")
-        await user.tap("Русский")
+        await user.start("Русский")
         await user.send("x" * 10_000)
         assert "не сохраня" in user.last.text or "not saved" in user.last.text
         await user.send(None, sticker={"file_id": "s1", "file_unique_id": "u1", "type": "regular",
@@ -97,8 +94,7 @@ async def test_the_database_holds_no_user_id_and_no_typed_text(api: FakeBotAPI, 
     secret_text = "my name is Dilshod, phone +998901234567"
     async with run_bot():
         user = User(api, 987654321)
-        await user.send("/start")
-        await user.tap("O‘zbek")
+        await user.start("O‘zbek")
         await user.send(secret_text)
     db_path: Path = run_bot.db_path
     con = sqlite3.connect(db_path)
@@ -125,8 +121,7 @@ async def test_users_are_served_concurrently_each_in_order(api: FakeBotAPI, run_
 async def test_a_telegram_failure_is_survived(api: FakeBotAPI, run_bot):
     async with run_bot():
         user = User(api, 6001)
-        await user.send("/start")
-        await user.tap("English")
+        await user.start("English")
         api.fail_next["sendMessage"] = 1
         await user.send("/menu")  # the screen fails to send: the error boundary answers
         assert user.last.text == ("Sorry, something went wrong on our side. Please try again, "
@@ -172,8 +167,7 @@ async def test_logs_hold_no_user_data(api: FakeBotAPI, run_bot, caplog):
     caplog.set_level(logging.DEBUG, logger="bot")
     async with run_bot():
         user = User(api, 55501234)
-        await user.send("/start")
-        await user.tap("Русский")
+        await user.start("Русский")
         await user.send("Меня зовут Азамат, паспорт AB1234567")
         api.fail_next["sendMessage"] = 1
         await user.send("/menu")
@@ -205,8 +199,7 @@ async def test_sigterm_stops_the_bot_cleanly(api: FakeBotAPI, tmp_path: Path):
 async def test_a_flood_from_one_user_does_not_stall_others(api: FakeBotAPI, run_bot):
     async with run_bot():
         flooder = User(api, 9001)
-        await flooder.send("/start")
-        await flooder.tap("English")
+        await flooder.start("English")
         for n in range(60):
             api.push({"message": {"message_id": api.new_message_id(), "date": 1_790_000_000,
                                   "chat": {"id": 9001, "type": "private"},
@@ -225,8 +218,7 @@ async def test_a_flood_from_one_user_does_not_stall_others(api: FakeBotAPI, run_
 async def test_a_screen_that_cannot_be_edited_is_sent_anew(api: FakeBotAPI, run_bot):
     async with run_bot():
         user = User(api, 9101)
-        await user.send("/start")
-        await user.tap("English")
+        await user.start("English")
         menu = user.last
         api.too_old_to_edit.add(menu.message_id)
         await user.tap(menu.labels()[0], on=menu)
