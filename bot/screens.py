@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from html import escape
+from html import escape, unescape
 
 from babel.dates import format_date
 
@@ -16,6 +17,13 @@ from bot.tree.model import ROOT, Contact, Node, Tree
 from bot.tree.render import to_html
 
 MAX_TEXT = 4096  # Telegram's limit for one message, after entities are parsed
+_TAG = re.compile(r"<[^>]+>")
+
+
+def telegram_length(html: str) -> int:
+    """What Telegram counts against MAX_TEXT: the visible text, in UTF-16 code units."""
+    visible = unescape(_TAG.sub("", html))
+    return len(visible.encode("utf-16-le")) // 2
 
 
 def html_text(text: str) -> str:

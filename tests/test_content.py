@@ -8,7 +8,7 @@ import pytest
 
 from bot.content import ContentSource
 from bot.conversation import Press, respond
-from bot.screens import MAX_TEXT, Screen
+from bot.screens import MAX_TEXT, Screen, telegram_length
 from bot.session import Session
 from bot.tree.check import html_problem
 from bot.tree.model import ROOT
@@ -54,7 +54,7 @@ def test_every_screen_in_every_language(real_content: ContentSource, lang: str):
     assert len(screens) >= 40
     for node_id, screen in screens.items():
         node = tree.nodes[node_id]
-        assert len(screen.text) <= MAX_TEXT, node_id
+        assert telegram_length(screen.text) <= MAX_TEXT, node_id
         assert html_problem(screen.text) is None, node_id
         assert screen.fallback is None, f"{node_id} falls back from {lang}"
         labels = [b.label for b in screen.buttons_flat()]

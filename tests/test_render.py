@@ -24,3 +24,10 @@ def test_html_problem_finds_what_telegram_refuses():
     assert html_problem("<b>x</i>") is not None
     assert html_problem("<div>x</div>") == "tag <div> is not allowed"
     assert html_problem("<b>x") == "<b> is never closed"
+
+
+def test_telegram_length_counts_visible_utf16_units():
+    from bot.screens import telegram_length
+
+    assert telegram_length('<b>a</b> <a href="https://x.org">b</a> &lt;') == 5
+    assert telegram_length("📍") == 2 and telegram_length("☎") == 1

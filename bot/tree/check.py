@@ -24,7 +24,7 @@ from bot.i18n import (
     Translator,
     po_path,
 )
-from bot.screens import MAX_TEXT, Show, node_screen
+from bot.screens import MAX_TEXT, Show, node_screen, telegram_length
 from bot.tree.messages import content_messages
 from bot.tree.model import ROOT, Place, Tree, shown_path
 from bot.tree.problems import Problem, error, warning
@@ -200,7 +200,7 @@ def screens_render(tree: Tree, disk: Disk) -> Iterator[Problem]:
         tr = Translator(disk.catalogs, lang)
         for node in tree.nodes.values():
             screen = node_screen(tree, tr, node, disk.today, Show.SEND)
-            size = len(screen.text)
+            size = telegram_length(screen.text)
             if size > MAX_TEXT:
                 yield error(node.text_place or node.place,
                             f"[{lang}] screen '{node.id}' is {size} characters with its sources "
