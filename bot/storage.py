@@ -104,11 +104,6 @@ class Storage:
             recent_messages=tuple(json.loads(recent)),
         )
 
-    async def save_session(self, pseudonym: str, session: Session, today: date) -> None:
-        async with self._lock:
-            await self._save_session(pseudonym, session, today)
-            await self._db.commit()
-
     async def record(self, pseudonym: str, session: Session, today: date,
                      events: Iterable[tuple[str, str]]) -> None:
         """Save a session and count what happened, in one transaction."""
@@ -140,11 +135,6 @@ class Storage:
     async def forget(self, pseudonym: str) -> None:
         async with self._lock:
             await self._db.execute("DELETE FROM sessions WHERE pseudonym = ?", (pseudonym,))
-            await self._db.commit()
-
-    async def count(self, day: date, lang: str, events: Iterable[tuple[str, str]]) -> None:
-        async with self._lock:
-            await self._count(day, lang, events)
             await self._db.commit()
 
     async def _count(self, day: date, lang: str, events: Iterable[tuple[str, str]]) -> None:

@@ -16,7 +16,7 @@ async def test_sessions_round_trip_and_survive_reopening(tmp_path: Path):
                       recent_messages=(7, 8, 9))
     async with Storage.open(path) as storage:
         assert await storage.load_session(key) is None
-        await storage.save_session(key, session, TODAY)
+        await storage.record(key, session, TODAY, [])
     async with Storage.open(path) as storage:
         assert await storage.load_session(key) == session
         assert await storage.schema_version() == len(MIGRATIONS)
@@ -27,7 +27,8 @@ async def test_sessions_round_trip_and_survive_reopening(tmp_path: Path):
 async def test_wal_mode_and_counters(tmp_path: Path):
     path = tmp_path / "db.sqlite3"
     async with Storage.open(path) as storage:
-        await storage.count(TODAY, "ru", [("view", "main"), ("view", "main"), ("text", "")])
+        await storage.record("k", Session(lang="ru"), TODAY,
+                             [("view", "main"), ("view", "main"), ("text", "")])
         assert await storage.counters() == [
             ("2026-11-28", "text", "", "ru", 1),
             ("2026-11-28", "view", "main", "ru", 2),
