@@ -143,7 +143,8 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     built = build_all(config.content_dir, config.locales_dir)
     problems = built.problems
     elapsed = time.perf_counter() - started
-    failing = [p for p in problems if p.level is Level.ERROR or args.strict]
+    failing = [p for p in problems
+               if p.level is Level.ERROR or (args.strict and p.level is Level.WARNING)]
     if args.json:
         print(json.dumps([_as_json(p) for p in problems], ensure_ascii=False, indent=2))
     else:

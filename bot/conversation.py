@@ -16,7 +16,6 @@ from bot.screens import html_text as escape
 from bot.session import Session
 from bot.tree.model import ROOT, Tree
 
-URGENT_NODE = "return"
 COMMANDS = ("start", "menu", "language", "urgent", "help")
 
 
@@ -122,8 +121,8 @@ class _Turn:
             return self._picker()
         if command.name == "menu":
             return self._at(ROOT, fresh=True)
-        if command.name == "urgent" and URGENT_NODE in self.tree.nodes:
-            return self._at(URGENT_NODE)
+        if command.name == "urgent" and self.tree.urgent is not None:
+            return self._at(self.tree.urgent)
         if command.name == "help":
             return self._reply((self._help(),))
         _ = self.tr.gettext

@@ -159,8 +159,14 @@ def contact_html(contact: Contact, parts: _Parts) -> str:
         lines.append("🕘 " + html_text(parts.content(context, contact.hours)))
     if contact.url:
         lines.append("🔗 " + html_text(contact.url))
-    if contact.verified is not None:
-        checked = format_date(contact.verified, "long", locale=parts.tr.lang)
-        lines.append("<i>" + html_text(parts.tr.fmt("Checked: {date}", date=checked)) + "</i>")
+    if contact.confirmed is not None:
+        confirmed = format_date(contact.confirmed, "long", locale=parts.tr.lang)
+        lines.append("<i>" + html_text(parts.tr.fmt("Confirmed by a call or visit: {date}",
+                                                    date=confirmed)) + "</i>")
+    elif contact.taken is not None:
+        taken = format_date(contact.taken, "long", locale=parts.tr.lang)
+        lines.append("<i>" + html_text(parts.tr.fmt(
+            "Taken from a published source on {date}; nobody has called to confirm it yet.",
+            date=taken)) + "</i>")
     return "\n".join(lines)
 

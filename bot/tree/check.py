@@ -27,7 +27,7 @@ from bot.i18n import (
 from bot.screens import MAX_TEXT, Show, node_screen, telegram_length
 from bot.tree.messages import content_messages
 from bot.tree.model import ROOT, Place, Tree, shown_path
-from bot.tree.problems import Problem, error, warning
+from bot.tree.problems import Problem, due, error, warning
 
 MAX_LABEL = 30
 DEEPLINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -167,14 +167,26 @@ def answers_cite_and_date(tree: Tree, disk: Disk) -> Iterator[Problem]:
                                       f"over {node.review_days} days ago; check it again")
 
 
-def contacts_verified(tree: Tree, disk: Disk) -> Iterator[Problem]:
+def contacts_confirmed(tree: Tree, disk: Disk) -> Iterator[Problem]:
+    """A contact is only as good as the last person who called it: say which nobody has."""
     for contact in tree.contacts.values():
-        if contact.verified is None:
-            continue
-        if contact.verified + timedelta(days=contact.review_days) < disk.today:
-            yield warning(contact.place, f"contact '{contact.id}' was verified on "
-                                         f"{contact.verified}, over {contact.review_days} days "
+        if contact.confirmed is None:
+            yield due(contact.place, f"contact '{contact.id}' was taken from a source on "
+                                         f"{contact.taken} and no person has confirmed it; call "
+                                         "or visit, then set 'confirmed:' to that day")
+        elif contact.confirmed > disk.today:
+            yield error(contact.place, f"'confirmed' date {contact.confirmed} is in the future")
+        elif contact.confirmed + timedelta(days=contact.review_days) < disk.today:
+            yield due(contact.place, f"contact '{contact.id}' was confirmed on "
+                                         f"{contact.confirmed}, over {contact.review_days} days "
                                          "ago; check its details again")
+
+
+def one_urgent_node(tree: Tree, disk: Disk) -> Iterator[Problem]:
+    urgent = [node for node in tree.nodes.values() if node.urgent]
+    for node in urgent[1:]:
+        yield error(node.place, f"node '{node.id}' is marked urgent, but '{urgent[0].id}' "
+                                f"({urgent[0].place}) already is; /urgent opens one screen")
 
 
 def buttons_fit(tree: Tree, disk: Disk) -> Iterator[Problem]:
@@ -313,7 +325,8 @@ CHECKS: tuple[Check, ...] = (
     unreachable,
     ways_on,
     answers_cite_and_date,
-    contacts_verified,
+    contacts_confirmed,
+    one_urgent_node,
     buttons_fit,
     screens_render,
     translations,

@@ -45,6 +45,7 @@ NODE_KEYS = {
     "review_days": int,
     "keywords": dict,
     "deeplink": str,
+    "urgent": bool,
 }
 CHOICE_KEYS = {"label": str, "to": str}
 CITATION_KEYS = {"id": str, "art": str}
@@ -58,7 +59,8 @@ CONTACT_KEYS = {
     "hours": str,
     "url": str,
     "source": str,
-    "verified": date,
+    "taken": date,
+    "confirmed": date,
     "review_days": int,
 }
 REQUIRED = {
@@ -67,7 +69,7 @@ REQUIRED = {
     "choice": ("label", "to"),
     "citation": ("id",),
     "source": ("id", "title"),
-    "contact": ("id", "name", "verified"),
+    "contact": ("id", "name", "source", "taken"),
 }
 
 
@@ -182,6 +184,7 @@ class Loader:
             review_days=int(node.get("review_days", 365)),
             keywords=keywords,
             deeplink=node.get("deeplink"),
+            urgent=bool(node.get("urgent", False)),
             text_place=_key_place(data, "text", shown) if "text" in data else place,
         )
 
@@ -258,7 +261,8 @@ class Loader:
                 hours=contact.get("hours"),
                 url=contact.get("url"),
                 source=contact.get("source"),
-                verified=contact.get("verified"),
+                taken=contact.get("taken"),
+                confirmed=contact.get("confirmed"),
                 review_days=int(contact.get("review_days", 180)),
             )
 

@@ -57,6 +57,7 @@ class Node:
     review_days: int = 365
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     deeplink: str | None = None
+    urgent: bool = False  # what /urgent and the main menu's urgent button open
     text_place: Place | None = None
 
     @property
@@ -85,7 +86,8 @@ class Contact:
     hours: str | None = None
     url: str | None = None
     source: str | None = None
-    verified: date | None = None
+    taken: date | None = None  # the day these details were read from `source`
+    confirmed: date | None = None  # the day a person last called or visited: None until then
     review_days: int = 180
 
 
@@ -132,6 +134,14 @@ class Tree:
 
     def reachable(self) -> set[str]:
         return {node.id for node in _breadth_first(self.nodes)}
+
+    @property
+    def urgent(self) -> str | None:
+        """The node marked `urgent: true` (the checker allows at most one)."""
+        for node in self.nodes.values():
+            if node.urgent:
+                return node.id
+        return None
 
     def by_deeplink(self, name: str) -> Node | None:
         for node in self.nodes.values():

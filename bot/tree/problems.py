@@ -9,8 +9,9 @@ from bot.tree.model import Place
 
 
 class Level(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
+    ERROR = "error"  # blocks: the content is not served, CI fails
+    WARNING = "warning"  # blocks only under --strict: something a moderator should fix now
+    DUE = "due"  # never blocks: work for a moderator's calendar (reviews, confirmations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +30,7 @@ def error(place: Place, message: str) -> Problem:
 
 def warning(place: Place, message: str) -> Problem:
     return Problem(place, Level.WARNING, message)
+
+
+def due(place: Place, message: str) -> Problem:
+    return Problem(place, Level.DUE, message)

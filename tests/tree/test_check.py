@@ -57,7 +57,7 @@ def only(found: list[str], pattern: str) -> str:
 
 
 def test_the_shipped_content_is_clean(site: Path):
-    assert problems(site) == []
+    assert [p for p in problems(site) if ": due: " not in p] == []
 
 
 def test_yaml_syntax(site: Path):
@@ -224,8 +224,16 @@ def test_missing_and_fuzzy_translations_warn_with_the_fallback(site: Path):
 def test_review_dates_and_sources(site: Path):
     assert any("was last reviewed on 2026-11-28, over 365 days ago" in p
                for p in problems(site, today=date(2028, 1, 1)))
-    assert any("contact '" in p and "verified on 2026-11-28, over 180 days ago" in p
-               for p in problems(site, today=date(2027, 6, 1)))
+    contacts = site / "content" / "contacts.yaml"
+    line = line_of(contacts, "  - id: unhcr-almaty")
+    assert f"content/contacts.yaml:{line}: due: contact 'unhcr-almaty' was taken from a source " \
+           "on 2026-11-28 and no person has confirmed it; call or visit, then set " \
+           "'confirmed:' to that day" in problems(site)
+    edit(contacts, "    taken: 2026-11-28\n", "    taken: 2026-11-28\n    confirmed: 2026-11-30\n")
+    assert f"content/contacts.yaml:{line}: due: contact 'unhcr-almaty' was confirmed on " \
+           "2026-11-30, over 180 days ago; check its details again" \
+        in problems(site, today=date(2027, 6, 1))
+    assert not any("'unhcr-almaty'" in p for p in problems(site))
     work = site / "content" / "work.yaml"
     text = work.read_text()
     node = re.search(r"  - id: (work-[a-z0-9-]+)\n    text: \|\n(?:      .*\n|\n)+?    sources:\n"
@@ -262,7 +270,7 @@ def test_cli_json_strict_and_exit_codes(site: Path):
     assert strict.returncode == 1
     assert "warning: [kk] not translated" in strict.stdout
     assert re.search(r"kk\s+\d+\s+\d+\s+0\s+1\s+\d+", strict.stdout)  # the summary table
-    data = json.loads(run("--json").stdout)
+    data = [p for p in json.loads(run("--json").stdout) if p["level"] != "due"]
     assert {"file": "content/work.yaml", "line": line, "level": "warning"}.items() \
         <= data[0].items()
     edit(work, "  - id: work-", "  - id: work-\n")
@@ -272,7 +280,7 @@ def test_cli_json_strict_and_exit_codes(site: Path):
 def test_check_of_the_full_content_is_fast(site: Path):
     """Not a timed assertion: the figure is printed for the record (see bench/)."""
     content, found = build(site / "content", site / "locales")
-    assert content is not None and not found
+    assert content is not None and not [p for p in found if p.level != "due"]
 
 
 def test_duplicate_source_id(site: Path):
