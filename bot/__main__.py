@@ -162,7 +162,8 @@ def _as_json(problem: Problem) -> dict[str, object]:
 def _summary(built: Built, elapsed: float) -> None:
     """A table per language (screens; content strings translated, fuzzy, missing)."""
     errors = sum(p.level is Level.ERROR for p in built.problems)
-    warnings = len(built.problems) - errors
+    warnings = sum(p.level is Level.WARNING for p in built.problems)
+    waiting = len(built.problems) - errors - warnings
     if built.tree is not None and built.files is not None:
         template = content_template(built.tree)
         screens = len(built.tree.nodes)
@@ -175,7 +176,7 @@ def _summary(built: Built, elapsed: float) -> None:
                            "content")
             print(f"{lang:<10}{screens:>9}{row.translated:>12}{row.fuzzy:>7}{row.missing:>9}"
                   f"{row.needs_review:>11}")
-    print(f"\n{errors} errors, {warnings} warnings in {elapsed:.2f} s")
+    print(f"\n{errors} errors, {warnings} warnings, {waiting} pending in {elapsed:.2f} s")
 
 
 def cmd_i18n(args: argparse.Namespace, config: Config) -> int:

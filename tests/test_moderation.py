@@ -55,7 +55,7 @@ def test_a_changed_english_sentence_goes_fuzzy_and_the_bot_falls_back(site: Path
         assert ("fallback", f"{lang}>en") in [(e.kind, e.key) for e in reply.events]
         assert screen.text.startswith("<i>"), notice  # the one-line notice comes first
     check = komek(site, "check", "--strict")
-    assert check.returncode == 1 and "translation is fuzzy" in check.stdout
+    assert check.returncode == 0 and "pending: [kk] translation is fuzzy" in check.stdout
 
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is not installed")
@@ -147,7 +147,7 @@ def test_the_guide_adding_a_node_from_yaml_to_a_kazakh_preview(site: Path):
     work.write_text(text)
     first = komek(site, "check")
     assert first.returncode == 0 and "not translated" in first.stdout  # step 2
-    assert komek(site, "check", "--strict").returncode == 1
+    assert komek(site, "check", "--strict").returncode == 0  # pending translations never block
     assert komek(site, "i18n", "extract").returncode == 0  # step 3
     assert komek(site, "i18n", "update").returncode == 0
     translations = {

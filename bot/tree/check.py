@@ -27,7 +27,7 @@ from bot.i18n import (
 from bot.screens import MAX_TEXT, Show, node_screen, telegram_length
 from bot.tree.messages import content_messages
 from bot.tree.model import ROOT, Place, Tree, shown_path
-from bot.tree.problems import Problem, due, error, warning
+from bot.tree.problems import Problem, error, pending, warning
 
 MAX_LABEL = 30
 DEEPLINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -171,13 +171,13 @@ def contacts_confirmed(tree: Tree, disk: Disk) -> Iterator[Problem]:
     """A contact is only as good as the last person who called it: say which nobody has."""
     for contact in tree.contacts.values():
         if contact.confirmed is None:
-            yield due(contact.place, f"contact '{contact.id}' was taken from a source on "
+            yield pending(contact.place, f"contact '{contact.id}' was taken from a source on "
                                          f"{contact.taken} and no person has confirmed it; call "
                                          "or visit, then set 'confirmed:' to that day")
         elif contact.confirmed > disk.today:
             yield error(contact.place, f"'confirmed' date {contact.confirmed} is in the future")
         elif contact.confirmed + timedelta(days=contact.review_days) < disk.today:
-            yield due(contact.place, f"contact '{contact.id}' was confirmed on "
+            yield pending(contact.place, f"contact '{contact.id}' was confirmed on "
                                          f"{contact.confirmed}, over {contact.review_days} days "
                                          "ago; check its details again")
 
@@ -237,10 +237,10 @@ def bot_translations(tree: Tree, disk: Disk) -> Iterator[Problem]:
             place = Place(path, message.lineno or 1)
             shown_in = disk.catalogs.lookup("bot", lang, None, message.id).lang
             if not message.string:
-                yield warning(place, f"[{lang}] bot text not translated: shown in "
+                yield pending(place, f"[{lang}] bot text not translated: shown in "
                                      f"{shown_in} ({_short(message.id)})")
             elif message.fuzzy:
-                yield warning(place, f"[{lang}] bot text is fuzzy: shown in "
+                yield pending(place, f"[{lang}] bot text is fuzzy: shown in "
                                      f"{shown_in} ({_short(message.id)})")
             elif isinstance(message.string, str):
                 yield from _same_shape(place, lang, message.id, message.string)
@@ -255,10 +255,10 @@ def translations(tree: Tree, disk: Disk) -> Iterator[Problem]:
             fallback = disk.catalogs.lookup("content", lang, message.context, message.msgid).lang
             entry = catalog.get(message.msgid, context=message.context) if catalog else None
             if entry is None or not entry.string:
-                yield warning(message.place, f"[{lang}] not translated: shown in {fallback} "
+                yield pending(message.place, f"[{lang}] not translated: shown in {fallback} "
                                              f"({_short(message.msgid)})")
             elif entry.fuzzy:
-                yield warning(message.place, f"[{lang}] translation is fuzzy (the English "
+                yield pending(message.place, f"[{lang}] translation is fuzzy (the English "
                                              f"changed): shown in {fallback} "
                                              f"({_short(message.msgid)})")
             elif isinstance(entry.string, str):

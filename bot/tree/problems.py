@@ -11,7 +11,7 @@ from bot.tree.model import Place
 class Level(StrEnum):
     ERROR = "error"  # blocks: the content is not served, CI fails
     WARNING = "warning"  # blocks only under --strict: something a moderator should fix now
-    DUE = "due"  # never blocks: work for a moderator's calendar (reviews, confirmations)
+    PENDING = "pending"  # never blocks: work waiting for a person (a translation, a review, a call)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,5 +32,5 @@ def warning(place: Place, message: str) -> Problem:
     return Problem(place, Level.WARNING, message)
 
 
-def due(place: Place, message: str) -> Problem:
-    return Problem(place, Level.DUE, message)
+def pending(place: Place, message: str) -> Problem:
+    return Problem(place, Level.PENDING, message)
