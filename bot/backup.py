@@ -46,6 +46,16 @@ def schema_version(db: sqlite3.Connection) -> int:
 
 def backup(database: Path, target: Path, *, force: bool = False) -> Backup:
     """Copy `database` to `target` (mode 0600), verified; refuse to replace a file unless forced."""
+    try:
+        return _backup(database, target, force)
+    except OSError as exc:  # a folder that cannot be made or written, a full disk
+        raise StorageError(f"cannot write the backup {target}: {exc.strerror or exc}") from exc
+
+
+def _backup(database: Path, target: Path, force: bool) -> Backup:
+    if target.is_dir():
+        raise KomekError(f"{target} is a folder; give the backup a file name, such as "
+                         f"{target / 'komek.sqlite3'}")
     if target.exists() and not force:
         raise KomekError(f"{target} already exists; give a new file name, or add --force "
                          "to replace it")

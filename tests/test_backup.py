@@ -90,6 +90,10 @@ async def test_backup_refuses_to_overwrite_unless_forced(tmp_path: Path):
     assert target.read_bytes() == b"an older backup"
     with pytest.raises(KomekError, match="live database itself"):
         backup(live, live, force=True)
+    with pytest.raises(KomekError, match="is a folder"):
+        backup(live, tmp_path, force=True)
+    with pytest.raises(KomekError, match="cannot write the backup"):
+        backup(live, target / "under a file" / "b.sqlite3")
     backup(live, target, force=True)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     async with Storage.open(target) as restored:
