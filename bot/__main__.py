@@ -71,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", choices=("mermaid", "dot", "svg"), default="mermaid")
     graph.add_argument("--output", "-o", help="write to this file instead of the screen")
     graph.set_defaults(func=cmd_graph)
+
+    backup = commands.add_parser("backup", help="copy the live database, safely while it runs")
+    backup.add_argument("file", type=Path, help="where to write the copy")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.set_defaults(func=cmd_backup)
+
+    health = commands.add_parser("health", help="exit 0 if content and database are fine")
+    health.set_defaults(func=cmd_health)
     return parser
 
 
@@ -226,6 +234,28 @@ def cmd_graph(args: argparse.Namespace, config: Config) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def cmd_backup(args: argparse.Namespace, config: Config) -> int:
+    from bot.backup import backup
+    from bot.pseudonym import SECRET_FILE
+
+    made = backup(config.database_path, args.file, force=args.force)
+    print(f"backed up {config.database_path} to {made.path} ({made.size:,} bytes, schema "
+          f"{made.schema_version}, integrity ok)")
+    secret = ("PSEUDONYM_SECRET" if config.pseudonym_secret
+              else config.database_path.parent / SECRET_FILE)
+    print(f"Keep the pseudonym secret ({secret}) with this backup, as safely: a restore "
+          "without it forgets people's saved language, which is safe.")
+    return 0
+
+
+def cmd_health(args: argparse.Namespace, config: Config) -> int:
+    from bot.health import check_health
+
+    health = check_health(config.content_dir, config.locales_dir, config.database_path)
+    print(health.reason, file=sys.stdout if health.ok else sys.stderr)
+    return 0 if health.ok else 1
 
 
 if __name__ == "__main__":
