@@ -6,17 +6,19 @@ Library code only returns problems; bot/__main__.py prints them.
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from difflib import SequenceMatcher
 from html.parser import HTMLParser
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 
 from bot.actions import MAX_BYTES, Back, Go, encode
+from bot.catalogs import edited_after_review
 from bot.i18n import (
+    DOMAINS,
     LANGUAGES,
     SOURCE_LANG,
     CatalogFiles,
@@ -25,8 +27,10 @@ from bot.i18n import (
     po_path,
 )
 from bot.screens import MAX_TEXT, Show, node_screen, telegram_length
+from bot.tree import markup
 from bot.tree.messages import content_messages
 from bot.tree.model import ROOT, Place, Tree, shown_path
+from bot.tree.pocheck import msgstr_lines, po_problems
 from bot.tree.problems import Problem, error, pending, warning
 
 MAX_LABEL = 30
@@ -43,10 +47,24 @@ class Disk:
     today: date
     files: CatalogFiles
     catalogs: Catalogs
+    # (domain, lang) → (msgctxt, msgid) → the msgstr's line: where a translation is fixed
+    msgstr_at: Mapping[tuple[str, str], Mapping[tuple[str | None, str], int]]
+    # PO files that are not valid PO, with their problems: their entries are not checked
+    # further, since after a syntax error the reader's idea of an entry is a guess
+    broken: Mapping[Path, list[tuple[int, str]]]
+
+    def is_broken(self, domain: str, lang: str) -> bool:
+        return po_path(self.locales_dir, lang, domain) in self.broken
 
     @property
     def raw(self) -> Mapping[tuple[str, str], Catalog]:
         return self.files.catalogs
+
+    def po_place(self, domain: str, lang: str, message: Message) -> Place:
+        path = shown_path(po_path(self.locales_dir, lang, domain))
+        key = (message.context, str(message.id))
+        return Place(path, self.msgstr_at.get((domain, lang), {}).get(key)
+                     or message.lineno or 1)
 
 
 Check = Callable[[Tree, Disk], Iterable[Problem]]
@@ -54,17 +72,46 @@ Check = Callable[[Tree, Disk], Iterable[Problem]]
 
 def check(tree: Tree, files: CatalogFiles, locales_dir: Path,
           today: date | None = None) -> list[Problem]:
-    disk = Disk(locales_dir, today or date.today(), files, Catalogs.of(files))
+    msgstr_at = {}
+    for domain, lang in files.catalogs:
+        path = po_path(locales_dir, lang, domain)
+        if path.is_file():
+            msgstr_at[domain, lang] = msgstr_lines(path.read_text(encoding="utf-8",
+                                                                  errors="replace"))
+    disk = Disk(locales_dir, today or date.today(), files, Catalogs.of(files), msgstr_at,
+                _po_file_problems(files, locales_dir))
     problems: list[Problem] = []
     for one in CHECKS:
         problems.extend(one(tree, disk))
     return sorted(problems, key=lambda p: (p.place.path, p.place.line))
 
 
-def catalog_syntax(tree: Tree, disk: Disk) -> Iterator[Problem]:
-    for path, line, message in disk.files.errors:
-        yield error(Place(shown_path(path), line), f"PO syntax: {message}; open the file in Poedit "
-                                            "or fix the quotes on this line")
+def catalog_files(tree: Tree, disk: Disk) -> Iterator[Problem]:
+    """Every PO file as strictly as `msgfmt --check` reads it (Babel's reader forgives more)."""
+    for path, problems in disk.broken.items():
+        for line, message in problems:
+            yield error(Place(shown_path(path), line), f"PO file: {message}")
+
+
+def _po_file_problems(files: CatalogFiles, locales_dir: Path) -> dict[Path, list[tuple[int, str]]]:
+    babel_errors = {path: (line, message) for path, line, message in files.errors}
+    broken: dict[Path, list[tuple[int, str]]] = {}
+    for lang in LANGUAGES:
+        for domain in DOMAINS:
+            path = po_path(locales_dir, lang, domain)
+            if lang == SOURCE_LANG or not path.is_file():
+                continue
+            try:
+                found = list(po_problems(path.read_text(encoding="utf-8")))
+            except UnicodeDecodeError as exc:
+                found = [(1, f"not UTF-8 ({exc.reason}); save it as UTF-8")]
+            if not found and path in babel_errors:
+                line, message = babel_errors[path]
+                found = [(line, f"{message}; open the file in Poedit or fix the quotes on this "
+                                "line")]
+            if found:
+                broken[path] = found
+    return broken
 
 
 def ways_on(tree: Tree, disk: Disk) -> Iterator[Problem]:
@@ -155,7 +202,9 @@ def unreachable(tree: Tree, disk: Disk) -> Iterator[Problem]:
 def answers_cite_and_date(tree: Tree, disk: Disk) -> Iterator[Problem]:
     for node in tree.nodes.values():
         if node.citations and node.reviewed is None:
-            yield warning(node.place, f"answer '{node.id}' has sources but no 'reviewed' date")
+            yield error(node.place, f"answer '{node.id}' has sources but no 'reviewed' date; "
+                                    "add 'reviewed:' with the day a person checked it against "
+                                    "them")
         if node.reviewed is not None and not node.citations:
             yield warning(node.place, f"answer '{node.id}' has no sources; cite the law, "
                                       "treaty or report it rests on")
@@ -163,8 +212,9 @@ def answers_cite_and_date(tree: Tree, disk: Disk) -> Iterator[Problem]:
             yield error(node.place, f"'reviewed' date {node.reviewed} is in the future")
         elif node.reviewed is not None and \
                 node.reviewed + timedelta(days=node.review_days) < disk.today:
-            yield warning(node.place, f"answer '{node.id}' was last reviewed on {node.reviewed}, "
-                                      f"over {node.review_days} days ago; check it again")
+            yield pending(node.place, f"answer '{node.id}' was last reviewed on {node.reviewed}, "
+                                      f"over {node.review_days} days ago; check it against its "
+                                      "sources again, then update 'reviewed'")
 
 
 def contacts_confirmed(tree: Tree, disk: Disk) -> Iterator[Problem]:
@@ -228,64 +278,125 @@ def screens_render(tree: Tree, disk: Disk) -> Iterator[Problem]:
 
 def bot_translations(tree: Tree, disk: Disk) -> Iterator[Problem]:
     for (domain, lang), catalog in sorted(disk.raw.items()):
-        if domain != "bot":
+        if domain != "bot" or disk.is_broken(domain, lang):
             continue
-        path = shown_path(po_path(disk.locales_dir, lang, domain))
         for message in catalog:
             if not isinstance(message.id, str) or not message.id:
                 continue
-            place = Place(path, message.lineno or 1)
+            english_at = ", ".join(f"{p}:{n}" for p, n in message.locations[:1])
             shown_in = disk.catalogs.lookup("bot", lang, None, message.id).lang
-            if not message.string:
-                yield pending(place, f"[{lang}] bot text not translated: shown in "
-                                     f"{shown_in} ({_short(message.id)})")
-            elif message.fuzzy:
-                yield pending(place, f"[{lang}] bot text is fuzzy: shown in "
-                                     f"{shown_in} ({_short(message.id)})")
-            elif isinstance(message.string, str):
-                yield from _same_shape(place, lang, message.id, message.string)
+            yield from _entry(disk.po_place("bot", lang, message), lang, message, shown_in,
+                              english_at or "bot/")
 
 
 def translations(tree: Tree, disk: Disk) -> Iterator[Problem]:
     for lang in LANGUAGES:
-        if lang == SOURCE_LANG:
+        if lang == SOURCE_LANG or disk.is_broken("content", lang):
             continue
         catalog = disk.raw.get(("content", lang))
+        path = shown_path(po_path(disk.locales_dir, lang, "content"))
         for message in content_messages(tree):
             fallback = disk.catalogs.lookup("content", lang, message.context, message.msgid).lang
             entry = catalog.get(message.msgid, context=message.context) if catalog else None
-            if entry is None or not entry.string:
-                yield pending(message.place, f"[{lang}] not translated: shown in {fallback} "
-                                             f"({_short(message.msgid)})")
-            elif entry.fuzzy:
-                yield pending(message.place, f"[{lang}] translation is fuzzy (the English "
-                                             f"changed): shown in {fallback} "
-                                             f"({_short(message.msgid)})")
-            elif isinstance(entry.string, str):
-                yield from _same_shape(message.place, lang, message.msgid, entry.string)
+            if entry is None:
+                yield pending(message.place, f"[{lang}] not in {path} yet: shown in {fallback} "
+                                             f"({_short(message.msgid)}); run i18n extract, "
+                                             "then i18n update")
+                continue
+            yield from _entry(disk.po_place("content", lang, entry), lang, entry, fallback,
+                              str(message.place))
 
 
-def _same_shape(place: Place, lang: str, english: str, translated: str) -> Iterator[Problem]:
-    if _placeholders(english) != _placeholders(translated):
-        yield error(place, f"[{lang}] placeholders differ from the English: "
-                           f"{sorted(_placeholders(english))} vs "
-                           f"{sorted(_placeholders(translated))}")
-    if _markup(english) != _markup(translated):
-        yield error(place, f"[{lang}] markup differs from the English (links, bold, italic or "
-                           f"list items): {_short(translated)}")
+def _entry(place: Place, lang: str, entry: Message, shown_in: str,
+           english_at: str) -> Iterator[Problem]:
+    """One catalog entry's problems, at its msgstr line, with the English's place beside."""
+    english = str(entry.id)
+    where = f"(English at {english_at})"
+    if not entry.string:
+        yield pending(place, f"[{lang}] not translated: shown in {shown_in} "
+                             f"({_short(english)}) {where}")
+    elif entry.fuzzy and entry.previous_id:
+        yield pending(place, f"[{lang}] translation is fuzzy: the English changed: "
+                             f"{what_changed(entry.previous_id[0], english)}; the old English "
+                             f"is its '#| msgid'. Shown in {shown_in} until you update the "
+                             f"translation and remove '#, fuzzy' {where}")
+    elif entry.fuzzy:
+        yield pending(place, f"[{lang}] translation is marked fuzzy: shown in {shown_in} "
+                             f"({_short(english)}) {where}")
+    elif isinstance(entry.string, str):
+        yield from _same_shape(place, lang, english, entry.string, where)
+        reviewer = edited_after_review(entry)
+        if reviewer:
+            yield pending(place, f"[{lang}] translation changed after {reviewer} reviewed it: "
+                                 f"counted as unreviewed until a reviewer marks it again {where}")
 
 
-def _placeholders(text: str) -> set[str]:
-    try:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-    except ValueError:
-        return {"<unbalanced braces>"}
+def what_changed(old: str, new: str) -> str:
+    """The first change between two versions of an English text, in words, with the two words
+    before it: '"Count 5 days" is now "Count 7 days"'."""
+    before, after = old.split(), new.split()
+    changes = [op for op in SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+               if op[0] != "equal"]
+    if not changes:
+        return "only its spacing or line breaks"
+    _, i1, i2, j1, j2 = changes[0]
+    lead = before[max(0, i1 - 2):i1]
+    was = _short(" ".join(lead + before[i1:i2])) if i2 > i1 or lead else "(nothing)"
+    now = _short(" ".join(lead + after[j1:j2])) if j2 > j1 or lead else "(nothing)"
+    more = len(changes) - 1
+    return f'"{was}" is now "{now}"' + (f", and {more} more change{'s' * (more > 1)}"
+                                         if more else "")
 
 
-def _markup(text: str) -> tuple[int, int, int, tuple[str, ...]]:
-    links = tuple(sorted(re.findall(r"\]\((\S+?)\)", text)))
-    bullets = len(re.findall(r"^\s*[-*] ", text, flags=re.M))
-    return text.count("**"), bullets, len(links), links
+def _same_shape(place: Place, lang: str, english: str, translated: str,
+                where: str) -> Iterator[Problem]:
+    """Errors for what the reader would see broken; warnings for other formatting changes."""
+    en, tr = markup.placeholders(english), markup.placeholders(translated)
+    for name in sorted(en - tr):
+        yield error(place, f"[{lang}] placeholder {{{name}}} is missing from the translation; "
+                           f"the bot shows the English instead {where}")
+    for name in sorted(tr - en):
+        yield error(place, f"[{lang}] placeholder {{{name}}} is not in the English: keep the "
+                           f"English's names ({_names(en)}) {where}")
+    literal = markup.shown_literally(english, translated)
+    tags = [mark for mark in literal if mark.startswith("<")]
+    if tags:
+        yield error(place, f"[{lang}] raw HTML {_tags(tags)} would be shown as text: write "
+                           f"**bold** or _italic_ as in the English {where}")
+    for mark in dict.fromkeys(m for m in literal if not m.startswith("<")):
+        yield error(place, f"[{lang}] an unmatched '{mark}' would be shown as text: "
+                           f"{_mark_counts(mark, english, translated)} {where}")
+    links_en, links_tr = markup.shape(english).links, markup.shape(translated).links
+    for link in sorted(set(links_en) - set(links_tr)):
+        yield error(place, f"[{lang}] the link to {link} is missing from the translation {where}")
+    for link in sorted(set(links_tr) - set(links_en)):
+        yield error(place, f"[{lang}] the link to {link} is not in the English {where}")
+    if not literal:
+        for difference in markup.differences(english, translated):
+            yield warning(place, f"[{lang}] formatting differs from the English: {difference} "
+                                 f"{where}")
+
+
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(f"{{{n}}}" for n in sorted(names)) or "none"
+
+
+def _mark_counts(mark: str, english: str, translated: str) -> str:
+    return f"the English has {english.count(mark)}, the translation {translated.count(mark)}"
+
+
+def english_markup(tree: Tree, disk: Disk) -> Iterator[Problem]:
+    """Raw HTML in the YAML reaches the reader as text: Markdown is the only formatting."""
+    for message in content_messages(tree):
+        tags = markup.literal_tags(message.msgid)
+        if tags:
+            yield error(message.place, f"raw HTML {_tags(tags)} in the English would be shown "
+                                       "as text: write **bold**, _italic_ or [a link](https://…)")
+
+
+def _tags(tags: list[str]) -> str:
+    unique = list(dict.fromkeys(tags))
+    return ("tag " if len(unique) == 1 else "tags ") + " ".join(unique)
 
 
 def _short(text: str) -> str:
@@ -321,7 +432,7 @@ def html_problem(html: str) -> str | None:
 
 
 CHECKS: tuple[Check, ...] = (
-    catalog_syntax,
+    catalog_files,
     unreachable,
     ways_on,
     answers_cite_and_date,
@@ -329,6 +440,7 @@ CHECKS: tuple[Check, ...] = (
     one_urgent_node,
     buttons_fit,
     screens_render,
+    english_markup,
     translations,
     bot_translations,
 )
