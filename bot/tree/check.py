@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
+from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from bot.screens import MAX_TEXT, Show, node_screen, telegram_length
 from bot.tree import markup
 from bot.tree.messages import content_messages
 from bot.tree.model import ROOT, Place, Tree, shown_path
-from bot.tree.pocheck import msgstr_lines, po_problems
+from bot.tree.pocheck import PoText, read_po_text
 from bot.tree.problems import Problem, error, pending, warning
 
 MAX_LABEL = 30
@@ -53,6 +54,12 @@ class Disk:
     # further, since after a syntax error the reader's idea of an entry is a guess
     broken: Mapping[Path, list[tuple[int, str]]]
 
+    @cached_property
+    def po_shown(self) -> Mapping[tuple[str, str], str]:
+        """Each PO file's path as the moderator types it (resolving paths is slow: do it once)."""
+        return {(domain, lang): shown_path(po_path(self.locales_dir, lang, domain))
+                for lang in LANGUAGES for domain in DOMAINS}
+
     def is_broken(self, domain: str, lang: str) -> bool:
         return po_path(self.locales_dir, lang, domain) in self.broken
 
@@ -61,10 +68,9 @@ class Disk:
         return self.files.catalogs
 
     def po_place(self, domain: str, lang: str, message: Message) -> Place:
-        path = shown_path(po_path(self.locales_dir, lang, domain))
         key = (message.context, str(message.id))
-        return Place(path, self.msgstr_at.get((domain, lang), {}).get(key)
-                     or message.lineno or 1)
+        return Place(self.po_shown[domain, lang],
+                     self.msgstr_at.get((domain, lang), {}).get(key) or message.lineno or 1)
 
 
 Check = Callable[[Tree, Disk], Iterable[Problem]]
@@ -72,14 +78,10 @@ Check = Callable[[Tree, Disk], Iterable[Problem]]
 
 def check(tree: Tree, files: CatalogFiles, locales_dir: Path,
           today: date | None = None) -> list[Problem]:
-    msgstr_at = {}
-    for domain, lang in files.catalogs:
-        path = po_path(locales_dir, lang, domain)
-        if path.is_file():
-            msgstr_at[domain, lang] = msgstr_lines(path.read_text(encoding="utf-8",
-                                                                  errors="replace"))
+    texts = _po_texts(locales_dir)
+    msgstr_at = {key: text.msgstr_lines for key, text in texts.items()}
     disk = Disk(locales_dir, today or date.today(), files, Catalogs.of(files), msgstr_at,
-                _po_file_problems(files, locales_dir))
+                _po_file_problems(files, locales_dir, texts))
     problems: list[Problem] = []
     for one in CHECKS:
         problems.extend(one(tree, disk))
@@ -93,24 +95,35 @@ def catalog_files(tree: Tree, disk: Disk) -> Iterator[Problem]:
             yield error(Place(shown_path(path), line), f"PO file: {message}")
 
 
-def _po_file_problems(files: CatalogFiles, locales_dir: Path) -> dict[Path, list[tuple[int, str]]]:
-    babel_errors = {path: (line, message) for path, line, message in files.errors}
-    broken: dict[Path, list[tuple[int, str]]] = {}
+def _po_texts(locales_dir: Path) -> dict[tuple[str, str], PoText]:
+    texts = {}
     for lang in LANGUAGES:
         for domain in DOMAINS:
             path = po_path(locales_dir, lang, domain)
             if lang == SOURCE_LANG or not path.is_file():
                 continue
             try:
-                found = list(po_problems(path.read_text(encoding="utf-8")))
+                texts[domain, lang] = read_po_text(path.read_text(encoding="utf-8"))
             except UnicodeDecodeError as exc:
-                found = [(1, f"not UTF-8 ({exc.reason}); save it as UTF-8")]
-            if not found and path in babel_errors:
-                line, message = babel_errors[path]
-                found = [(line, f"{message}; open the file in Poedit or fix the quotes on this "
-                                "line")]
-            if found:
-                broken[path] = found
+                texts[domain, lang] = PoText([(1, f"not UTF-8 ({exc.reason}); save it as "
+                                                  "UTF-8")], {})
+    return texts
+
+
+def _po_file_problems(files: CatalogFiles, locales_dir: Path,
+                      texts: Mapping[tuple[str, str], PoText],
+                      ) -> dict[Path, list[tuple[int, str]]]:
+    babel_errors = {path: (line, message) for path, line, message in files.errors}
+    broken: dict[Path, list[tuple[int, str]]] = {}
+    for (domain, lang), text in texts.items():
+        path = po_path(locales_dir, lang, domain)
+        found = text.problems
+        if not found and path in babel_errors:
+            line, message = babel_errors[path]
+            found = [(line, f"{message}; open the file in Poedit or fix the quotes on this "
+                            "line")]
+        if found:
+            broken[path] = found
     return broken
 
 

@@ -30,23 +30,28 @@ class _Entry:
     lines: dict[str, int] = field(default_factory=dict)
 
 
-def po_problems(text: str) -> Iterator[tuple[int, str]]:
+@dataclass(frozen=True)
+class PoText:
+    """One PO file, read once: what is wrong with it, and where each msgstr is."""
+
+    problems: list[tuple[int, str]]
+    # (msgctxt, msgid) → the msgstr's line: where a translator fixes a wrong translation
+    msgstr_lines: dict[tuple[str | None, str], int]
+
+
+def read_po_text(text: str) -> PoText:
+    entries: list[_Entry] = []
+    problems = list(_parse(text, entries))
+    if not problems:  # what follows a syntax error is not what the translator meant
+        problems = list(_semantics(entries))
+    lines = {(e.fields.get("msgctxt"), e.fields["msgid"]): e.lines.get("msgstr", e.line)
+             for e in entries if not e.obsolete and "msgid" in e.fields}
+    return PoText(problems, lines)
+
+
+def po_problems(text: str) -> list[tuple[int, str]]:
     """(line, message) for every way `text` is not a valid PO catalog."""
-    entries: list[_Entry] = []
-    syntax = list(_parse(text, entries))
-    yield from syntax
-    if not syntax:  # what follows a syntax error is not what the translator meant
-        yield from _semantics(entries)
-
-
-def msgstr_lines(text: str) -> dict[tuple[str | None, str], int]:
-    """The line of each live entry's msgstr, keyed by (msgctxt, msgid): where a translator
-    must look when the translation itself is wrong."""
-    entries: list[_Entry] = []
-    for _ in _parse(text, entries):
-        pass
-    return {(e.fields.get("msgctxt"), e.fields["msgid"]): e.lines.get("msgstr", e.line)
-            for e in entries if not e.obsolete and "msgid" in e.fields}
+    return read_po_text(text).problems
 
 
 def _parse(text: str, entries: list[_Entry]) -> Iterator[tuple[int, str]]:
