@@ -238,3 +238,20 @@ def test_the_existing_needs_review_notes_still_count(site: Path):
     assert not is_reviewed(marked)  # the note wins until the reviewer removes it
     marked.user_comments = ["reviewed-by: Aigerim 2026-11-28"]
     assert is_reviewed(marked)
+
+
+def test_a_text_removed_then_restored_gets_its_translation_back_without_a_duplicate(site: Path):
+    work = site / "content" / "work.yaml"
+    original = work.read_text()
+    kept = entry(site, "ru", "work", "Registration").string
+    work.write_text(original.replace("      - label: Registration\n        to: work-registration\n",
+                                     "", 1))
+    refresh(site)
+    assert '#~ msgid "Registration"' in po(site, "ru").read_text()
+    assert msgfmt_refusals(site) == []
+    work.write_text(original)
+    refresh(site)
+    back = entry(site, "ru", "work", "Registration")
+    assert back.string == kept and not back.fuzzy
+    assert '#~ msgid "Registration"' not in po(site, "ru").read_text()
+    assert msgfmt_refusals(site) == [] and blocking(site) == []

@@ -38,24 +38,25 @@ class ContentMessage:
     msgid: str
     place: Place
     role: str
+    kind: str = ""  # "answer " or "question " before a screen text's comment
 
     @property
     def comment(self) -> str:
         if self.role.startswith("label>"):
             target = self.role.removeprefix("label>")
             return f"button label to '{target}': at most 30 characters"
-        return _COMMENTS[self.role]
+        return self.kind + _COMMENTS[self.role]
 
 
 def role_of(auto_comments: Iterable[str]) -> str | None:
     """The role a catalog entry's `#.` comment names; None for a label written before labels
-    named their target (such an entry is never carried over: nothing says which button it was)."""
+    named their target (such an entry is carried over only when unambiguous, see catalogs)."""
     for comment in auto_comments:
         label = _LABEL.match(comment)
         if label:
             return f"label>{label[1]}"
         for role, text in _COMMENTS.items():
-            if comment == text or (role == "text" and comment.endswith(text)):
+            if comment == text or (role == "text" and comment.endswith(" " + text)):
                 return role
     return None
 
@@ -64,7 +65,8 @@ def content_messages(tree: Tree) -> Iterator[ContentMessage]:
     for info in tree.trees:
         yield ContentMessage(f"tree:{info.id}", info.title, info.place, "tree-title")
     for node in tree.nodes.values():
-        yield ContentMessage(node.id, node.text, node.text_place or node.place, "text")
+        kind = "answer " if node.is_answer else "question "
+        yield ContentMessage(node.id, node.text, node.text_place or node.place, "text", kind)
         for choice in node.choices:
             yield ContentMessage(node.id, choice.label, choice.place, f"label>{choice.target}")
     for source in tree.sources.values():
