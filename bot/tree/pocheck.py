@@ -209,5 +209,3 @@ def _header(entry: _Entry) -> Iterator[tuple[int, str]]:
         yield where, "the header's Content-Type names no charset (write charset=UTF-8)"
     elif values.get("Content-Type", "").lower().split("charset=")[-1].strip() != "utf-8":
         yield where, "the catalog must be UTF-8: Content-Type: text/plain; charset=UTF-8"
-    if "fuzzy" in entry.flags:
-        yield where, "the header is marked fuzzy: remove '#, fuzzy' above msgid \"\""
