@@ -176,10 +176,15 @@ def _mark_counts(mark: str, english: str, translated: str) -> str:
 def english_markup(tree: Tree, disk: Disk) -> Iterator[Problem]:
     """Raw HTML in the YAML reaches the reader as text: Markdown is the only formatting."""
     for message in content_messages(tree):
-        tags = markup.literal_tags(message.msgid)
+        literal = markup.shape(message.msgid).literal
+        tags = [mark for mark in literal if mark.startswith("<")]
         if tags:
             yield error(message.place, f"raw HTML {_tags(tags)} in the English would be shown "
                                        "as text: write **bold**, _italic_ or [a link](https://…)")
+        for mark in dict.fromkeys(m for m in literal if not m.startswith("<")):
+            yield error(message.place, f"an unmatched '{mark}' in the English would be shown as "
+                                       "text: each bold or italic part needs an opening and a "
+                                       "closing mark")
 
 
 def _tags(tags: list[str]) -> str:

@@ -51,7 +51,7 @@ def shape(text: str) -> Shape:
                 links.append(str(token.attrGet("href") or ""))
             elif token.type == "text":
                 literal += HTML_TAG.findall(token.content)
-                literal += [m for m in _STRAY.findall(token.content)
+                literal += [m[0] for m in _STRAY.finditer(token.content)
                             if not _inside_word(token.content, m)]
             elif token.type in ("html_inline", "html_block"):
                 literal.append(token.content)
@@ -59,9 +59,10 @@ def shape(text: str) -> Shape:
                  tuple(literal), placeholders(text))
 
 
-def _inside_word(text: str, mark: str) -> bool:
+def _inside_word(text: str, mark: re.Match[str]) -> bool:
     """'_' between two letters (a file name, a handle) is meant as a character."""
-    return mark == "_" and re.search(r"\w_\w", text) is not None
+    before, after = text[mark.start() - 1:mark.start()], text[mark.end():mark.end() + 1]
+    return mark[0] == "_" and before.isalnum() and after.isalnum()
 
 
 def placeholders(text: str) -> frozenset[str]:

@@ -238,6 +238,15 @@ def test_a_raw_html_tag_in_the_english_is_an_error(site: Path):
         "shown as text: write **bold**, _italic_ or [a link](https://…)")
 
 
+def test_an_unmatched_bold_mark_in_the_english_is_an_error(site: Path):
+    work = site / "content" / "work.yaml"
+    line = line_of(work, "    text: |")
+    edit(work, "    text: |\n      ", "    text: |\n      **Note. ")
+    assert only(problems(site), "in the English") == (
+        f"content/work.yaml:{line}: error: an unmatched '**' in the English would be shown as "
+        "text: each bold or italic part needs an opening and a closing mark")
+
+
 def test_a_lost_or_foreign_placeholder_names_it(site: Path):
     bot = site / "locales" / "kk" / "LC_MESSAGES" / "bot.po"
     text = bot.read_text()
