@@ -196,7 +196,8 @@ def cmd_i18n(args: argparse.Namespace, config: Config) -> int:
             print(problem, file=sys.stderr)
         return 1
     if args.action == "extract":
-        for domain, path in extract(result.tree, CODE_DIR, config.locales_dir).items():
+        only = (args.domain,) if args.domain else DOMAINS
+        for domain, path in extract(result.tree, CODE_DIR, config.locales_dir, only).items():
             print(f"{domain}: {path}")
     elif args.action == "update":
         domains = (args.domain,) if args.domain else DOMAINS

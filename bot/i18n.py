@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 from babel import Locale
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, read_po
+from babel.messages.pofile import PoFileError, denormalize, read_po
 
 SOURCE_LANG = "en"
 LANGUAGES = ("ru", "kk", "uz", "en")
@@ -31,8 +31,16 @@ FALLBACKS: Mapping[str, tuple[str, ...]] = MappingProxyType({
 Key = tuple[str | None, str]
 
 
+# Names as their speakers write them on a language picker, where CLDR (and so Babel) differs:
+# CLDR gives Uzbek as 'o‘zbek', with U+2018 (a quotation mark) where Uzbek Latin writes the
+# letter U+02BB, and in the lower case of running text.
+OWN_NAMES: Mapping[str, str] = MappingProxyType({"uz": "O\u02bbzbekcha"})
+
+
 def language_name(code: str) -> str:
-    """The language's name in itself, capitalised as on a button: 'Қазақ тілі', 'O‘zbek'."""
+    """The language's name in itself, as on a button: 'Қазақ тілі', 'Oʻzbekcha'."""
+    if code in OWN_NAMES:
+        return OWN_NAMES[code]
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
 
@@ -43,7 +51,41 @@ def po_path(locales_dir: Path, lang: str, domain: str) -> Path:
 
 def read_catalog(path: Path, lang: str) -> Catalog:
     with path.open("rb") as stream:
-        return read_po(stream, locale=lang, abort_invalid=False)
+        return lift_previous(read_po(stream, locale=lang, abort_invalid=False))
+
+
+def lift_previous(catalog: Catalog) -> Catalog:
+    """Babel reads `#| msgid` lines (the English a fuzzy translation was made for) as translator
+    comments starting with '|'; turn them back into `previous_id` so writing keeps them."""
+    for message in [*catalog, *catalog.obsolete.values()]:
+        lines = [c[1:].strip() for c in message.user_comments if c.startswith("|")]
+        if not lines:
+            continue
+        message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+        previous = _previous_msgid(lines)
+        if previous is not None:
+            message.previous_id = [previous]
+    return catalog
+
+
+def _previous_msgid(lines: list[str]) -> str | None:
+    parts: list[str] = []
+    for line in lines:
+        keyword, _, rest = line.partition(" ")
+        if keyword == "msgid":
+            parts = [rest.strip()]
+        elif line.startswith('"') and parts:
+            parts.append(line)
+        elif keyword in ("msgctxt", "msgid_plural"):
+            continue
+        else:
+            return None  # not PO syntax (an old, wrapped `#|` line): drop it rather than guess
+    if not parts:
+        return None
+    try:
+        return str(denormalize("\n".join(parts)))
+    except (ValueError, IndexError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -64,7 +106,8 @@ class CatalogFiles:
                     continue
                 try:
                     with path.open("rb") as stream:
-                        catalogs[domain, lang] = read_po(stream, locale=lang, abort_invalid=True)
+                        catalogs[domain, lang] = lift_previous(
+                            read_po(stream, locale=lang, abort_invalid=True))
                 except PoFileError as exc:
                     errors.append((path, int(getattr(exc, "lineno", 0)) + 1, str(exc)))
                     with contextlib.redirect_stdout(io.StringIO()):  # Babel prints warnings

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
@@ -96,3 +97,14 @@ async def _wait_polling(api: FakeBotAPI, task: asyncio.Task[None]) -> None:
     if waiter not in done:
         waiter.cancel()
         raise AssertionError("the bot did not start polling")
+
+
+def require_tool(name: str) -> str:
+    """The path of an external program a test needs. CI installs it (.ci/run), so there a
+    missing one fails the test; elsewhere the test is skipped and says what to install."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is not installed, and CI must run this test")
+        pytest.skip(f"{name} is not installed")
+    return path

@@ -5,7 +5,13 @@ from bot.i18n import Catalogs, Translator, language_name
 
 def test_language_names_in_themselves():
     assert [language_name(c) for c in ("ru", "kk", "uz", "en")] == [
-        "Русский", "Қазақ тілі", "O‘zbek", "English"]
+        "Русский", "Қазақ тілі", "Oʻzbekcha", "English"]
+
+
+def test_uzbek_is_written_with_the_okina_letter_not_a_quotation_mark():
+    name = language_name("uz")
+    assert "\u02bb" in name and "\u2018" not in name  # MODIFIER LETTER TURNED COMMA
+    assert name.isalpha()  # one word: U+02BB is a letter, U+2018 is punctuation
 
 
 def test_fallback_chain(catalogs: Catalogs):

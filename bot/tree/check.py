@@ -1,31 +1,40 @@
 """The checker: a list of small functions, each (tree, catalogs-on-disk, today) → problems.
 
-Library code only returns problems; bot/__main__.py prints them.
+CHECKS below is the whole list; the checks of translations and of the PO files themselves
+live in bot/tree/check_catalogs.py. Library code only returns problems; bot/__main__.py
+prints them.
 """
 
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 
 from bot.actions import MAX_BYTES, Back, Go, encode
 from bot.i18n import (
+    DOMAINS,
     LANGUAGES,
-    SOURCE_LANG,
     CatalogFiles,
     Catalogs,
     Translator,
     po_path,
 )
 from bot.screens import MAX_TEXT, Show, node_screen, telegram_length
-from bot.tree.messages import content_messages
+from bot.tree.check_catalogs import (
+    bot_translations,
+    catalog_files,
+    english_markup,
+    po_file_problems,
+    po_texts,
+    translations,
+)
 from bot.tree.model import ROOT, Place, Tree, shown_path
 from bot.tree.problems import Problem, error, pending, warning
 
@@ -43,10 +52,29 @@ class Disk:
     today: date
     files: CatalogFiles
     catalogs: Catalogs
+    # (domain, lang) → (msgctxt, msgid) → the msgstr's line: where a translation is fixed
+    msgstr_at: Mapping[tuple[str, str], Mapping[tuple[str | None, str], int]]
+    # PO files that are not valid PO, with their problems: their entries are not checked
+    # further, since after a syntax error the reader's idea of an entry is a guess
+    broken: Mapping[Path, list[tuple[int, str]]]
+
+    @cached_property
+    def po_shown(self) -> Mapping[tuple[str, str], str]:
+        """Each PO file's path as the moderator types it (resolving paths is slow: do it once)."""
+        return {(domain, lang): shown_path(po_path(self.locales_dir, lang, domain))
+                for lang in LANGUAGES for domain in DOMAINS}
+
+    def is_broken(self, domain: str, lang: str) -> bool:
+        return po_path(self.locales_dir, lang, domain) in self.broken
 
     @property
     def raw(self) -> Mapping[tuple[str, str], Catalog]:
         return self.files.catalogs
+
+    def po_place(self, domain: str, lang: str, message: Message) -> Place:
+        key = (message.context, str(message.id))
+        return Place(self.po_shown[domain, lang],
+                     self.msgstr_at.get((domain, lang), {}).get(key) or message.lineno or 1)
 
 
 Check = Callable[[Tree, Disk], Iterable[Problem]]
@@ -54,17 +82,14 @@ Check = Callable[[Tree, Disk], Iterable[Problem]]
 
 def check(tree: Tree, files: CatalogFiles, locales_dir: Path,
           today: date | None = None) -> list[Problem]:
-    disk = Disk(locales_dir, today or date.today(), files, Catalogs.of(files))
+    texts = po_texts(locales_dir)
+    msgstr_at = {key: text.msgstr_lines for key, text in texts.items()}
+    disk = Disk(locales_dir, today or date.today(), files, Catalogs.of(files), msgstr_at,
+                po_file_problems(files, locales_dir, texts))
     problems: list[Problem] = []
     for one in CHECKS:
         problems.extend(one(tree, disk))
     return sorted(problems, key=lambda p: (p.place.path, p.place.line))
-
-
-def catalog_syntax(tree: Tree, disk: Disk) -> Iterator[Problem]:
-    for path, line, message in disk.files.errors:
-        yield error(Place(shown_path(path), line), f"PO syntax: {message}; open the file in Poedit "
-                                            "or fix the quotes on this line")
 
 
 def ways_on(tree: Tree, disk: Disk) -> Iterator[Problem]:
@@ -155,7 +180,9 @@ def unreachable(tree: Tree, disk: Disk) -> Iterator[Problem]:
 def answers_cite_and_date(tree: Tree, disk: Disk) -> Iterator[Problem]:
     for node in tree.nodes.values():
         if node.citations and node.reviewed is None:
-            yield warning(node.place, f"answer '{node.id}' has sources but no 'reviewed' date")
+            yield error(node.place, f"answer '{node.id}' has sources but no 'reviewed' date; "
+                                    "add 'reviewed:' with the day a person checked it against "
+                                    "them")
         if node.reviewed is not None and not node.citations:
             yield warning(node.place, f"answer '{node.id}' has no sources; cite the law, "
                                       "treaty or report it rests on")
@@ -163,8 +190,9 @@ def answers_cite_and_date(tree: Tree, disk: Disk) -> Iterator[Problem]:
             yield error(node.place, f"'reviewed' date {node.reviewed} is in the future")
         elif node.reviewed is not None and \
                 node.reviewed + timedelta(days=node.review_days) < disk.today:
-            yield warning(node.place, f"answer '{node.id}' was last reviewed on {node.reviewed}, "
-                                      f"over {node.review_days} days ago; check it again")
+            yield pending(node.place, f"answer '{node.id}' was last reviewed on {node.reviewed}, "
+                                      f"over {node.review_days} days ago; check it against its "
+                                      "sources again, then update 'reviewed'")
 
 
 def contacts_confirmed(tree: Tree, disk: Disk) -> Iterator[Problem]:
@@ -226,73 +254,6 @@ def screens_render(tree: Tree, disk: Disk) -> Iterator[Problem]:
                     yield error(node.place, f"[{lang}] a button label on '{node.id}' is too long")
 
 
-def bot_translations(tree: Tree, disk: Disk) -> Iterator[Problem]:
-    for (domain, lang), catalog in sorted(disk.raw.items()):
-        if domain != "bot":
-            continue
-        path = shown_path(po_path(disk.locales_dir, lang, domain))
-        for message in catalog:
-            if not isinstance(message.id, str) or not message.id:
-                continue
-            place = Place(path, message.lineno or 1)
-            shown_in = disk.catalogs.lookup("bot", lang, None, message.id).lang
-            if not message.string:
-                yield pending(place, f"[{lang}] bot text not translated: shown in "
-                                     f"{shown_in} ({_short(message.id)})")
-            elif message.fuzzy:
-                yield pending(place, f"[{lang}] bot text is fuzzy: shown in "
-                                     f"{shown_in} ({_short(message.id)})")
-            elif isinstance(message.string, str):
-                yield from _same_shape(place, lang, message.id, message.string)
-
-
-def translations(tree: Tree, disk: Disk) -> Iterator[Problem]:
-    for lang in LANGUAGES:
-        if lang == SOURCE_LANG:
-            continue
-        catalog = disk.raw.get(("content", lang))
-        for message in content_messages(tree):
-            fallback = disk.catalogs.lookup("content", lang, message.context, message.msgid).lang
-            entry = catalog.get(message.msgid, context=message.context) if catalog else None
-            if entry is None or not entry.string:
-                yield pending(message.place, f"[{lang}] not translated: shown in {fallback} "
-                                             f"({_short(message.msgid)})")
-            elif entry.fuzzy:
-                yield pending(message.place, f"[{lang}] translation is fuzzy (the English "
-                                             f"changed): shown in {fallback} "
-                                             f"({_short(message.msgid)})")
-            elif isinstance(entry.string, str):
-                yield from _same_shape(message.place, lang, message.msgid, entry.string)
-
-
-def _same_shape(place: Place, lang: str, english: str, translated: str) -> Iterator[Problem]:
-    if _placeholders(english) != _placeholders(translated):
-        yield error(place, f"[{lang}] placeholders differ from the English: "
-                           f"{sorted(_placeholders(english))} vs "
-                           f"{sorted(_placeholders(translated))}")
-    if _markup(english) != _markup(translated):
-        yield error(place, f"[{lang}] markup differs from the English (links, bold, italic or "
-                           f"list items): {_short(translated)}")
-
-
-def _placeholders(text: str) -> set[str]:
-    try:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-    except ValueError:
-        return {"<unbalanced braces>"}
-
-
-def _markup(text: str) -> tuple[int, int, int, tuple[str, ...]]:
-    links = tuple(sorted(re.findall(r"\]\((\S+?)\)", text)))
-    bullets = len(re.findall(r"^\s*[-*] ", text, flags=re.M))
-    return text.count("**"), bullets, len(links), links
-
-
-def _short(text: str) -> str:
-    one_line = " ".join(text.split())
-    return one_line if len(one_line) <= 50 else one_line[:47] + "…"
-
-
 class _TagChecker(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -321,7 +282,7 @@ def html_problem(html: str) -> str | None:
 
 
 CHECKS: tuple[Check, ...] = (
-    catalog_syntax,
+    catalog_files,
     unreachable,
     ways_on,
     answers_cite_and_date,
@@ -329,6 +290,7 @@ CHECKS: tuple[Check, ...] = (
     one_urgent_node,
     buttons_fit,
     screens_render,
+    english_markup,
     translations,
     bot_translations,
 )

@@ -15,7 +15,7 @@ from bot import logs
 from tests.conftest import ROOT
 from tests.fakebotapi import TOKEN, FakeBotAPI, User
 
-LANG_BUTTON = {"ru": "Русский", "kk": "Қазақ тілі", "uz": "O‘zbek", "en": "English"}
+LANG_BUTTON = {"ru": "Русский", "kk": "Қазақ тілі", "uz": "Oʻzbekcha", "en": "English"}
 
 
 async def walk_to_an_answer(user: User) -> None:
@@ -35,7 +35,7 @@ async def test_a_new_user_walks_from_the_picker_to_a_sourced_answer(api: FakeBot
         user = User(api, 1001)
         await user.send("/start")
         assert "Choose your language" in user.last.text
-        assert user.last.labels() == ["Русский", "Қазақ тілі", "O‘zbek", "English"]
+        assert user.last.labels() == ["Русский", "Қазақ тілі", "Oʻzbekcha", "English"]
         await user.tap("English")
         assert user.last.labels()[-1] == "🌐 Language"
         picker_and_menu = len(user.chat)
@@ -94,7 +94,7 @@ async def test_the_database_holds_no_user_id_and_no_typed_text(api: FakeBotAPI, 
     secret_text = "my name is Dilshod, phone +998901234567"
     async with run_bot():
         user = User(api, 987654321)
-        await user.start("O‘zbek")
+        await user.start("Oʻzbekcha")
         await user.send(secret_text)
     db_path: Path = run_bot.db_path
     con = sqlite3.connect(db_path)

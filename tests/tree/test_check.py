@@ -183,47 +183,131 @@ def test_bad_deeplink(site: Path):
         f"content/work.yaml:{line}: error: deeplink 'work permit!' must be 1–64 letters")
 
 
-def test_translation_with_other_markup_or_placeholders(site: Path):
+def text_line(path: Path, node: str) -> int:
+    """The line of a node's `text:` key: where the checker says its English is."""
+    lines = path.read_text().splitlines()
+    start = lines.index(f"  - id: {node}")
+    return next(n for n in range(start, len(lines)) if lines[n].startswith("    text:")) + 1
+
+
+def po_entry(po: Path, context: str, msgid_start: str) -> tuple[int, int]:
+    """The lines of an entry's msgid and msgstr, found by its context and English."""
+    lines = po.read_text().splitlines()
+    for number, line in enumerate(lines, start=1):
+        if line == f'msgctxt "{context}"' and lines[number].startswith(f'msgid "{msgid_start}'):
+            msgstr = next(n for n in range(number + 1, len(lines) + 1)
+                          if lines[n - 1].startswith("msgstr "))
+            return number + 1, msgstr
+    raise AssertionError((context, msgid_start))
+
+
+def test_a_lost_bold_mark_is_an_error_at_the_po_line_with_the_english_beside(site: Path):
     po = site / "locales" / "ru" / "LC_MESSAGES" / "content.po"
-    text = po.read_text()
-    start = text.index('msgstr "**')
-    po.write_text(text[:start] + 'msgstr "' + text[start + len('msgstr "**'):])
-    assert any("[ru] markup differs from the English" in p for p in problems(site))
+    _, msgstr = po_entry(po, "asylum-apply", "")
+    lines = po.read_text().splitlines(keepends=True)
+    bold = next(n for n in range(msgstr - 1, len(lines)) if "**" in lines[n])
+    lines[bold] = lines[bold].replace("**", "", 1)
+    po.write_text("".join(lines))
+    english_at = text_line(site / "content" / "asylum.yaml", "asylum-apply")
+    assert only(problems(site), "unmatched") == (
+        f"locales/ru/LC_MESSAGES/content.po:{msgstr}: error: [ru] an unmatched '**' would be "
+        "shown as text: the English has 6, the translation 5 "
+        f"(English at content/asylum.yaml:{english_at})")
+
+
+def test_a_raw_html_tag_in_a_translation_is_an_error(site: Path):
+    po = site / "locales" / "ru" / "LC_MESSAGES" / "content.po"
+    _, msgstr = po_entry(po, "abuse", "")
+    lines = po.read_text().splitlines(keepends=True)
+    lines[msgstr] = lines[msgstr].replace('"**', '"<b>', 1).replace('**', '</b>', 1)
+    po.write_text("".join(lines))
+    english_at = text_line(site / "content" / "abuse.yaml", "abuse")
+    found = [p for p in problems(site) if ": pending: " not in p]
+    assert found == [
+        f"locales/ru/LC_MESSAGES/content.po:{msgstr}: error: [ru] raw HTML tags <b> </b> would "
+        "be shown as text: write **bold** or _italic_ as in the English "
+        f"(English at content/abuse.yaml:{english_at})"]
+
+
+def test_a_raw_html_tag_in_the_english_is_an_error(site: Path):
+    work = site / "content" / "work.yaml"
+    line = line_of(work, "    text: |")
+    edit(work, "    text: |\n      ", "    text: |\n      <b>Note.</b> ")
+    assert only(problems(site), "in the English") == (
+        f"content/work.yaml:{line}: error: raw HTML tags <b> </b> in the English would be "
+        "shown as text: write **bold**, _italic_ or [a link](https://…)")
+
+
+def test_an_unmatched_bold_mark_in_the_english_is_an_error(site: Path):
+    work = site / "content" / "work.yaml"
+    line = line_of(work, "    text: |")
+    edit(work, "    text: |\n      ", "    text: |\n      **Note. ")
+    assert only(problems(site), "in the English") == (
+        f"content/work.yaml:{line}: error: an unmatched '**' in the English would be shown as "
+        "text: each bold or italic part needs an opening and a closing mark")
+
+
+def test_a_lost_or_foreign_placeholder_names_it(site: Path):
     bot = site / "locales" / "kk" / "LC_MESSAGES" / "bot.po"
     text = bot.read_text()
     bot.write_text(re.sub(r'(msgstr ".*)\{date\}', r"\1{күні}", text, count=1))
-    assert any("[kk] placeholders differ from the English: ['date'] vs ['күні']" in p
-               for p in problems(site))
+    line = line_of(bot, "{күні}")
+    found = [p for p in problems(site) if "placeholder" in p]
+    assert [p.split(" (English at ")[0] for p in found] == [
+        f"locales/kk/LC_MESSAGES/bot.po:{line}: error: [kk] placeholder {{date}} is missing "
+        "from the translation; the bot shows the English instead",
+        f"locales/kk/LC_MESSAGES/bot.po:{line}: error: [kk] placeholder {{күні}} is not in the "
+        "English: keep the English's names ({date})"]
+    assert all(re.search(r"\(English at bot/\w+\.py:\d+\)$", p) for p in found)
+
+
+def test_other_formatting_differences_warn(site: Path):
+    po = site / "locales" / "ru" / "LC_MESSAGES" / "content.po"
+    _, msgstr = po_entry(po, "asylum-apply", "")
+    lines = po.read_text().splitlines(keepends=True)
+    item = next(n for n in range(msgstr, len(lines)) if lines[n].startswith('"- '))
+    lines[item] = '"' + lines[item][3:]  # one list item less, same words
+    po.write_text("".join(lines))
+    found = [p for p in problems(site) if ": warning: " in p]
+    english_at = text_line(site / "content" / "asylum.yaml", "asylum-apply")
+    assert found == [
+        f"locales/ru/LC_MESSAGES/content.po:{msgstr}: warning: [ru] formatting differs from "
+        "the English: '- ' list items: 6 in the English, 5 here "
+        f"(English at content/asylum.yaml:{english_at})"]
 
 
 def test_po_syntax_error(site: Path):
     po = site / "locales" / "uz" / "LC_MESSAGES" / "bot.po"
+    line = line_of(po, 'msgstr "')
     edit(po, 'msgstr "', 'msgstrr "')
-    assert any(p.startswith("locales/uz/LC_MESSAGES/bot.po:") and "PO syntax" in p
-               for p in problems(site))
+    assert [p for p in problems(site) if ": pending: " not in p] == [
+        f"locales/uz/LC_MESSAGES/bot.po:{line - 1}: error: PO file: this msgid has no msgstr",
+        f"locales/uz/LC_MESSAGES/bot.po:{line}: error: PO file: unknown keyword 'msgstrr': a PO "
+        "line starts with msgid, msgstr, msgctxt, '\"' or '#'"]
 
 
-def test_missing_and_fuzzy_translations_warn_with_the_fallback(site: Path):
+def test_missing_and_fuzzy_translations_are_pending_with_the_fallback(site: Path):
     work = site / "content" / "work.yaml"
     line = line_of(work, "      - label:")
     label = work.read_text().splitlines()[line - 1].split("label:")[1].strip()
     edit(work, f"      - label: {label}\n", f"      - label: {label} now\n")
     found = problems(site)
-    assert f"content/work.yaml:{line}: pending: [kk] not translated: shown in en ({label} now)" \
-        in found
-    assert f"content/work.yaml:{line}: pending: [ru] not translated: shown in en ({label} now)" \
-        in found
+    for lang in ("kk", "ru"):
+        assert f"content/work.yaml:{line}: pending: [{lang}] not in " \
+               f"locales/{lang}/LC_MESSAGES/content.po yet: shown in en ({label} now); run " \
+               "i18n extract, then i18n update" in found
     kk = site / "locales" / "kk" / "LC_MESSAGES" / "content.po"
-    text = kk.read_text()
-    anchor = text.index('msgctxt "work"')
-    kk.write_text(text[:anchor] + "#, fuzzy\n" + text[anchor:])
-    assert any("[kk] translation is fuzzy (the English changed): shown in ru" in p
-               for p in problems(site))
+    _, msgstr = po_entry(kk, "work", "")
+    kk.write_text(kk.read_text().replace('msgctxt "work"', '#, fuzzy\nmsgctxt "work"', 1))
+    assert f"locales/kk/LC_MESSAGES/content.po:{msgstr + 1}: pending: [kk] translation is " \
+           "marked fuzzy: shown in ru" in " ".join(problems(site))
 
 
 def test_review_dates_and_sources(site: Path):
-    assert any("was last reviewed on 2026-11-28, over 365 days ago" in p
-               for p in problems(site, today=date(2028, 1, 1)))
+    overdue = [p for p in problems(site, today=date(2028, 1, 1)) if "last reviewed" in p]
+    assert overdue and all(": pending: answer '" in p for p in overdue)  # never blocks
+    assert "was last reviewed on 2026-11-28, over 365 days ago; check it against its sources " \
+           "again, then update 'reviewed'" in overdue[0]
     contacts = site / "content" / "contacts.yaml"
     line = line_of(contacts, "  - id: unhcr-almaty")
     assert f"content/contacts.yaml:{line}: pending: contact 'unhcr-almaty' was taken from a " \
@@ -267,7 +351,7 @@ def test_cli_json_strict_and_exit_codes(site: Path):
     edit(work, f"      - label: {label}\n", f"      - label: {label} now\n")
     pending = run("--strict")
     assert pending.returncode == 0  # a translation still to come never blocks a fix
-    assert "pending: [kk] not translated" in pending.stdout
+    assert "pending: [kk] not in locales/kk/LC_MESSAGES/content.po yet" in pending.stdout
     assert re.search(r"kk\s+\d+\s+\d+\s+0\s+1\s+\d+", pending.stdout)  # the summary table
     edit(work, f"      - label: {label} now\n",
          "      - label: A very long button label that will not fit\n")
