@@ -83,6 +83,14 @@ def _parser() -> argparse.ArgumentParser:
     find.add_argument("text", help="the words to look for (any case), e.g. \"5 days\"")
     find.add_argument("--json", action="store_true", help="print the places as JSON")
     find.set_defaults(func=cmd_find)
+
+    backup = commands.add_parser("backup", help="copy the live database, safely while it runs")
+    backup.add_argument("file", type=Path, help="where to write the copy")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.set_defaults(func=cmd_backup)
+
+    health = commands.add_parser("health", help="exit 0 if content and database are fine")
+    health.set_defaults(func=cmd_health)
     return parser
 
 
@@ -284,6 +292,28 @@ def cmd_find(args: argparse.Namespace, config: Config) -> int:
             print(hit)
         print(f"\n{len(hits)} places hold '{args.text}'")
     return 0 if hits else 1
+
+
+def cmd_backup(args: argparse.Namespace, config: Config) -> int:
+    from bot.backup import backup
+    from bot.pseudonym import SECRET_FILE
+
+    made = backup(config.database_path, args.file, force=args.force)
+    print(f"backed up {config.database_path} to {made.path} ({made.size:,} bytes, schema "
+          f"{made.schema_version}, integrity ok)")
+    secret = ("PSEUDONYM_SECRET" if config.pseudonym_secret
+              else config.database_path.parent / SECRET_FILE)
+    print(f"Keep the pseudonym secret ({secret}) with this backup, as safely: a restore "
+          "without it forgets people's saved language, which is safe.")
+    return 0
+
+
+def cmd_health(args: argparse.Namespace, config: Config) -> int:
+    from bot.health import check_health
+
+    health = check_health(config.content_dir, config.locales_dir, config.database_path)
+    print(health.reason, file=sys.stdout if health.ok else sys.stderr)
+    return 0 if health.ok else 1
 
 
 if __name__ == "__main__":
