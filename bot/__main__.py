@@ -11,6 +11,7 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot import logs
@@ -72,6 +73,17 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--output", "-o", help="write to this file instead of the screen")
     graph.set_defaults(func=cmd_graph)
 
+    due = commands.add_parser("due", help="answers and contacts by the date their review falls due")
+    due.add_argument("--within", type=_days, metavar="DAYS",
+                     help="only what falls due within this many days from today")
+    due.add_argument("--json", action="store_true", help="print the list as JSON")
+    due.set_defaults(func=cmd_due)
+
+    find = commands.add_parser("find", help="every place a text appears, in content and catalogs")
+    find.add_argument("text", help="the words to look for (any case), e.g. \"5 days\"")
+    find.add_argument("--json", action="store_true", help="print the places as JSON")
+    find.set_defaults(func=cmd_find)
+
     backup = commands.add_parser("backup", help="copy the live database, safely while it runs")
     backup.add_argument("file", type=Path, help="where to write the copy")
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
@@ -80,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
     health = commands.add_parser("health", help="exit 0 if content and database are fine")
     health.set_defaults(func=cmd_health)
     return parser
+
+
+def _days(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of days, like 30")
+    return int(value)
 
 
 def _load_dotenv() -> None:
@@ -235,6 +253,46 @@ def cmd_graph(args: argparse.Namespace, config: Config) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def cmd_due(args: argparse.Namespace, config: Config) -> int:
+    from bot.due import due
+
+    today = date.today()  # the only clock: bot.due takes the day as a value
+    items = due(_content(config).current.tree, today, args.within)
+    if args.json:
+        print(json.dumps([{"due": item.on.isoformat(), "days_left": item.days_left(today),
+                           "kind": item.kind, "id": item.id, "file": item.place.path,
+                           "line": item.place.line,
+                           "checked": item.checked.isoformat() if item.checked else None,
+                           "review_days": item.review_days, "why": item.why}
+                          for item in items], ensure_ascii=False, indent=2))
+        return 0
+    for item in items:
+        left = item.days_left(today)
+        when = "now" if left == 0 else f"in {left} days" if left > 0 else f"{-left} days late"
+        print(f"{item.on}  {when:<14} {item.place}: {item.kind} '{item.id}': {item.why}")
+    span = f" within {args.within} days" if args.within is not None else ""
+    late = sum(item.on < today for item in items)
+    never = sum(item.kind == "contact" and item.checked is None for item in items)
+    print(f"\n{len(items)} due{span} (from {today}): {late} overdue, {never} contacts never "
+          "confirmed")
+    return 0
+
+
+def cmd_find(args: argparse.Namespace, config: Config) -> int:
+    from bot.find import find
+
+    hits = find(args.text, config.content_dir, config.locales_dir)
+    if args.json:
+        print(json.dumps([{"file": hit.place.path, "line": hit.place.line, "where": hit.where,
+                           "excerpt": hit.excerpt} for hit in hits],
+                         ensure_ascii=False, indent=2))
+    else:
+        for hit in hits:
+            print(hit)
+        print(f"\n{len(hits)} places hold '{args.text}'")
+    return 0 if hits else 1
 
 
 def cmd_backup(args: argparse.Namespace, config: Config) -> int:

@@ -152,7 +152,7 @@ def test_graph_mermaid_for_one_tree_in_kazakh(site: Path):
     done = komek(site, "graph", "asylum", "--lang", "kk", "--format", "mermaid")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "flowchart LR"
+    assert lines[0] == "flowchart TD"
     assert any(line.startswith("  n_asylum[") or line.startswith("  n_asylum(")
                for line in lines)
     assert any("-->|" in line for line in lines)
@@ -248,4 +248,4 @@ def test_the_guide_adding_a_node_from_yaml_to_a_kazakh_preview(site: Path):
     assert "Төлқұжатыңызды сақтаңыз." in preview.stdout
     assert "Дереккөздер" in preview.stdout
     graph = komek(site, "graph", "work", "--format", "mermaid")  # step 7
-    assert 'n_work_new("Keep your passport. Nobody may take it.")' in graph.stdout
+    assert 'n_work_new("work-new<br/>Keep your passport. Nobody may<br/>take it.")' in graph.stdout
