@@ -8,7 +8,16 @@ import pytest
 
 from bot.content import ContentSource
 from bot.conversation import Press, respond
-from bot.screens import MAX_TEXT, Screen, telegram_length
+from bot.i18n import Translator
+from bot.screens import (
+    MAX_TEXT,
+    Screen,
+    Show,
+    fallback_notice,
+    html_text,
+    node_screen,
+    telegram_length,
+)
 from bot.session import Session
 from bot.tree.check import html_problem
 from bot.tree.model import ROOT
@@ -56,7 +65,12 @@ def test_every_screen_in_every_language(real_content: ContentSource, lang: str):
         node = tree.nodes[node_id]
         assert telegram_length(screen.text) <= MAX_TEXT, node_id
         assert html_problem(screen.text) is None, node_id
-        assert screen.fallback is None, f"{node_id} falls back from {lang}"
+        if screen.fallback is not None:
+            # English that changed after the last translation: shown safely, and said so first
+            assert lang != "en", node_id
+            notice = fallback_notice(Translator(real_content.current.catalogs, lang),
+                                     screen.fallback)
+            assert screen.text.startswith(f"<i>{html_text(notice)}</i>"), node_id
         labels = [b.label for b in screen.buttons_flat()]
         assert labels, node_id
         if node_id != ROOT:
@@ -97,3 +111,40 @@ def test_no_screen_sends_someone_in_danger_to_their_embassy(real_content: Conten
 def test_english_screens_are_short(real_content: ContentSource):
     for node in real_content.current.tree.nodes.values():
         assert len(node.text) < 1500, node.id
+
+
+PHONE = re.compile(r"\+?\d[\d ()-]{6,}\d")
+
+
+def test_every_abuse_and_return_answer_shows_a_way_to_get_help(real_content: ContentSource):
+    """A person at risk acts on the screen in front of them: it must name a way to help."""
+    tree = real_content.current.tree
+    urgent = tree.urgent
+    assert urgent is not None
+    for node in tree.nodes.values():
+        if node.tree not in ("abuse", "return") or not node.is_answer:
+            continue
+        reachable = [c for c in node.contacts
+                     if tree.contacts[c].phones or tree.contacts[c].url or tree.contacts[c].address]
+        to_urgent = [c for c in node.choices if c.target == urgent]
+        assert reachable or to_urgent, f"{node.id} names no contact and no way to urgent help"
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk", "uz"])
+def test_the_urgent_screen_is_short_and_puts_the_phone_first(real_content: ContentSource,
+                                                               lang: str):
+    current = real_content.current
+    tree = current.tree
+    assert tree.urgent == "return"
+    node = tree.nodes["return"]
+    assert len(node.choices) <= 5
+    assert tree.nodes[ROOT].choices[0].target == "return"
+    assert len(tree.nodes[ROOT].choices[0].label) <= 30
+    screen = node_screen(tree, Translator(current.catalogs, lang), node, TODAY, Show.SEND)
+    blocks = screen.text.split("\n\n")
+    if screen.fallback is not None:
+        blocks = blocks[1:]  # the one-line "not yet translated" notice comes before all
+    first_line = blocks[0].split("\n")[0]
+    phone = PHONE.search(first_line)
+    assert phone is not None, f"no phone before anything else: {first_line}"
+    assert phone.group() in tree.contacts["unhcr-almaty"].phones, "UNHCR's, from contacts"

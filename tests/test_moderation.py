@@ -26,8 +26,11 @@ def site(tmp_path: Path) -> Path:
 
 
 def komek(site: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    # A guard against a hang, not a timing: after a content pass, and until the catalogs are
+    # updated once, Babel fuzzy-matches every changed English text and `i18n update` takes
+    # a minute or two on a busy machine.
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=site, input=stdin,
-                          capture_output=True, text=True, timeout=120,
+                          capture_output=True, text=True, timeout=600,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 
 

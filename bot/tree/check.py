@@ -281,12 +281,24 @@ def html_problem(html: str) -> str | None:
     return parser.problem
 
 
+def contacts_reachable(tree: Tree, disk: Disk) -> Iterator[Problem]:
+    """A contact listed under an answer must give a reader some way to reach it."""
+    for node in tree.nodes.values():
+        for contact_id in node.contacts:
+            contact = tree.contacts.get(contact_id)
+            if contact is not None and not (contact.phones or contact.url or contact.address):
+                yield error(node.place, f"node '{node.id}' lists contact '{contact_id}', which "
+                                        "has no phone, url or address, so nobody can reach it; "
+                                        "add one that a source shows, or remove it from this node")
+
+
 CHECKS: tuple[Check, ...] = (
     catalog_files,
     unreachable,
     ways_on,
     answers_cite_and_date,
     contacts_confirmed,
+    contacts_reachable,
     one_urgent_node,
     buttons_fit,
     screens_render,

@@ -43,7 +43,8 @@ async def test_reload_good_and_broken(api: FakeBotAPI, run_bot, copied: ContentS
 
         work.write_text(original.replace("**", "**Updated. ", 1))
         await admin.send("/reload")
-        assert admin.last.text.startswith("Content reloaded: 67 screens")
+        screens = len(copied.current.tree.nodes)
+        assert admin.last.text.startswith(f"Content reloaded: {screens} screens")
         assert "Updated." in copied.current.tree.nodes[
             next(n.id for n in copied.current.tree.nodes.values() if n.tree == "work"
                  and "Updated." in n.text)].text

@@ -344,7 +344,13 @@ def test_cli_json_strict_and_exit_codes(site: Path):
                               capture_output=True, text=True, timeout=60,
                               env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 
-    assert run().returncode == 0
+    def missing_kk(stdout: str) -> int:
+        row = re.search(r"^kk\s+\d+\s+\d+\s+(\d+)\s+(\d+)\s+\d+$", stdout, flags=re.M)
+        assert row, stdout
+        return int(row[2])
+
+    before = run()
+    assert before.returncode == 0
     work = site / "content" / "work.yaml"
     line = line_of(work, "      - label:")
     label = work.read_text().splitlines()[line - 1].split("label:")[1].strip()
@@ -352,7 +358,7 @@ def test_cli_json_strict_and_exit_codes(site: Path):
     pending = run("--strict")
     assert pending.returncode == 0  # a translation still to come never blocks a fix
     assert "pending: [kk] not in locales/kk/LC_MESSAGES/content.po yet" in pending.stdout
-    assert re.search(r"kk\s+\d+\s+\d+\s+0\s+1\s+\d+", pending.stdout)  # the summary table
+    assert missing_kk(pending.stdout) == missing_kk(before.stdout) + 1  # the summary table
     edit(work, f"      - label: {label} now\n",
          "      - label: A very long button label that will not fit\n")
     assert run().returncode == 0  # warnings only
@@ -380,3 +386,18 @@ def test_duplicate_source_id(site: Path):
     assert only(problems(site), "duplicate source id") == (
         f"content/sources.yaml:{line}: error: duplicate source id 'refugee-law' "
         f"(first at content/sources.yaml:{first})")
+
+
+def test_a_node_may_not_list_a_contact_nobody_can_reach(site: Path):
+    contacts = site / "content" / "contacts.yaml"
+    edit(contacts, "    url: https://bureau.kz\n", "")
+    found = problems(site)
+    line = line_of(site / "content" / "return.yaml", "  - id: return-lawyer")
+    assert only(found, "node 'return-lawyer' lists contact 'kibhr'") == (
+        f"content/return.yaml:{line}: error: node 'return-lawyer' lists contact 'kibhr', which "
+        "has no phone, url or address, so nobody can reach it; add one that a source shows, "
+        "or remove it from this node")
+    listing = [n for n in (site / "content").glob("*.yaml")
+               for m in re.finditer(r"contacts: \[[^\]]*\bkibhr\b", n.read_text())]
+    assert len([p for p in found if "lists contact 'kibhr'" in p]) == len(listing)
+    assert not any("lists contact" in p for p in found if "'kibhr'" not in p)
