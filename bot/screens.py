@@ -166,7 +166,7 @@ def contact_html(contact: Contact, parts: _Parts) -> str:
     elif contact.taken is not None:
         taken = format_date(contact.taken, "long", locale=parts.tr.lang)
         lines.append("<i>" + html_text(parts.tr.fmt(
-            "Taken from a published source on {date}; nobody has called to confirm it yet.",
+            "Taken on {date} from a published source; nobody has called to confirm it yet.",
             date=taken)) + "</i>")
     return "\n".join(lines)
 
