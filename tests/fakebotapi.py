@@ -230,7 +230,8 @@ class FakeBotAPI:
 
         def count() -> int:
             return sum(1 for c in self.calls[since:]
-                       if chat_id is None or c.params.get("chat_id") == str(chat_id))
+                       if chat_id is None or c.params.get("chat_id") == str(chat_id)
+                       or c.method == "answerCallbackQuery")
 
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
