@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import logs
+from bot.actions import Go, encode
 from bot.catalogs import content_template, coverage, extract, status, update
 from bot.config import Config
 from bot.content import Built, ContentSource
@@ -71,6 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", choices=("mermaid", "dot", "svg"), default="mermaid")
     graph.add_argument("--output", "-o", help="write to this file instead of the screen")
     graph.set_defaults(func=cmd_graph)
+
+    qr = commands.add_parser("qr", help="a QR code for a deep link (t.me/<bot>?start=NAME)")
+    qr.add_argument("name", help="a deep-link name from the content (`deeplink:`)")
+    qr.add_argument("--out", "-o", help="write a .png or .svg file (default: the terminal)")
+    qr.add_argument("--bot", help="the bot's username (default: BOT_USERNAME)")
+    qr.set_defaults(func=cmd_qr)
     return parser
 
 
@@ -128,7 +135,7 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     if args.node:
         if args.node not in content.current.tree.nodes:
             raise KomekError(f"there is no node '{args.node}'")
-        first = Press(f"1:go:{args.node}")
+        first = Press(encode(Go(args.node)))
         session = Session(lang=args.lang or "en")
     elif args.lang:
         first = Command("menu")
@@ -225,6 +232,30 @@ def cmd_graph(args: argparse.Namespace, config: Config) -> int:
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cmd_qr(args: argparse.Namespace, config: Config) -> int:
+    import segno
+
+    tree = _content(config).current.tree
+    names = sorted(n.deeplink for n in tree.nodes.values() if n.deeplink)
+    if args.name not in names:
+        raise KomekError(f"there is no deep link '{args.name}'; the deep links are: "
+                         f"{', '.join(names)}")
+    bot = (args.bot or config.bot_username or "").lstrip("@")
+    if not bot:
+        raise KomekError("the bot's username is needed: set BOT_USERNAME or pass --bot NAME")
+    link = f"https://t.me/{bot}?start={args.name}"
+    code = segno.make(link, error="m")
+    if args.out:
+        if not args.out.lower().endswith((".png", ".svg")):
+            raise KomekError(f"--out must end in .png or .svg, not {args.out!r}")
+        code.save(args.out, scale=10, border=4)
+        print(f"wrote {args.out} for {link}", file=sys.stderr)
+    else:
+        code.terminal(compact=True)
+        print(link)
     return 0
 
 
