@@ -20,6 +20,7 @@ BOT_ID = 7000001
 TOKEN = f"{BOT_ID}:TEST-token"
 START_TIME = 1_790_000_000
 DELETE_WINDOW = 48 * 3600  # Telegram lets a bot delete a message for 48 hours
+TOAST_ONLY_WAIT = 0.5  # after a press is answered, how long a screen may take to follow
 
 
 @dataclass
@@ -224,23 +225,33 @@ class FakeBotAPI:
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
-    async def settle(self, since: int, chat_id: int | None = None, limit: float = 10.0) -> None:
+    async def settle(self, since: int, chat_id: int | None = None, limit: float = 10.0,
+                     query_id: str | None = None) -> None:
         """Wait until the bot has answered (a call after `since`, to chat_id if given) and
-        then gone quiet for that chat."""
+        then gone quiet for that chat. For a button press (query_id), the answer to the press
+        comes first; a press answered with only a toast shows nothing more, so after the
+        answer a screen is awaited for a while, not for ever."""
 
         def count() -> int:
             return sum(1 for c in self.calls[since:]
-                       if chat_id is None or c.params.get("chat_id") == str(chat_id)
-                       or c.method == "answerCallbackQuery")
+                       if chat_id is None or c.params.get("chat_id") == str(chat_id))
+
+        def answered() -> bool:
+            return any(c.params.get("callback_query_id") == query_id for c in self.calls[since:])
 
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
+        answered_at: float | None = None
         while count() == 0:
+            if query_id is not None and answered_at is None and answered():
+                answered_at = loop.time()
+            if answered_at is not None and loop.time() > answered_at + TOAST_ONLY_WAIT:
+                return
             if loop.time() > deadline:
                 raise AssertionError("the bot did not answer within the time limit")
             self._activity.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._activity.wait(), timeout=0.5)
+                await asyncio.wait_for(self._activity.wait(), timeout=0.1)
         seen = count()
         while True:
             await asyncio.sleep(self.quiet)
@@ -303,7 +314,7 @@ class User:
             "id": query_id, "from": self._from(), "chat_instance": "ci", "data": data,
             "message": self.api._message_json(self.id, on),
         }})
-        await self.api.settle(since, self.id)
+        await self.api.settle(since, self.id, query_id=query_id)
         answers = [c for c in self.api.calls_of("answerCallbackQuery")
                    if c.params.get("callback_query_id") == query_id]
         assert answers, "the bot did not answer the button press"
