@@ -157,20 +157,25 @@ class TelegramChannel:
         if not isinstance(update, Update) or update.effective_chat is None \
                 or update.effective_user is None:
             return
-        lang = "en"
+        key = pseudonym(self.secret, update.effective_user.id)
+        session: Session | None = None
         try:
-            key = pseudonym(self.secret, update.effective_user.id)
             session = await self.storage.load_session(key)
-            lang = session.lang if session and session.lang else "en"
-            await self.storage.record(key, session, self.today(), [ErrorShown()])
         except Exception:
             log.warning("could not read the session while reporting an error")
+        lang = session.lang if session and session.lang else "en"
         _ = Translator(self.content.current.catalogs, lang).gettext
         text = _("Sorry, something went wrong on our side. Please try again, or send /menu.")
         try:
-            await context.bot.send_message(update.effective_chat.id, text)
+            sent = await context.bot.send_message(update.effective_chat.id, text)
+            if session is not None:  # so the safe exit deletes this one too
+                session = session.seen(sent.message_id, int(self.clock()))
         except TelegramError:
             log.warning("could not tell the user about the error")
+        try:
+            await self.storage.record(key, session, self.today(), [ErrorShown()])
+        except Exception:
+            log.warning("could not count the error")
 
 
 async def show(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen,
