@@ -20,7 +20,6 @@ BOT_ID = 7000001
 TOKEN = f"{BOT_ID}:TEST-token"
 START_TIME = 1_790_000_000
 DELETE_WINDOW = 48 * 3600  # Telegram lets a bot delete a message for 48 hours
-TOAST_ONLY_WAIT = 0.5  # after a press is answered, how long a screen may take to follow
 
 
 @dataclass
@@ -227,31 +226,24 @@ class FakeBotAPI:
 
     async def settle(self, since: int, chat_id: int | None = None, limit: float = 10.0,
                      query_id: str | None = None) -> None:
-        """Wait until the bot has answered (a call after `since`, to chat_id if given) and
-        then gone quiet for that chat. For a button press (query_id), the answer to the press
-        comes first; a press answered with only a toast shows nothing more, so after the
-        answer a screen is awaited for a while, not for ever."""
+        """Wait until the bot has answered (a call after `since`, to chat_id if given, or
+        else the answer to the button press query_id) and then gone quiet for that chat."""
 
         def count() -> int:
             return sum(1 for c in self.calls[since:]
-                       if chat_id is None or c.params.get("chat_id") == str(chat_id))
-
-        def answered() -> bool:
-            return any(c.params.get("callback_query_id") == query_id for c in self.calls[since:])
+                       if (chat_id is not None and c.params.get("chat_id") == str(chat_id))
+                       or (query_id is not None
+                           and c.params.get("callback_query_id") == query_id)
+                       or (chat_id is None and query_id is None))
 
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
-        answered_at: float | None = None
         while count() == 0:
-            if query_id is not None and answered_at is None and answered():
-                answered_at = loop.time()
-            if answered_at is not None and loop.time() > answered_at + TOAST_ONLY_WAIT:
-                return
             if loop.time() > deadline:
                 raise AssertionError("the bot did not answer within the time limit")
             self._activity.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._activity.wait(), timeout=0.1)
+                await asyncio.wait_for(self._activity.wait(), timeout=0.5)
         seen = count()
         while True:
             await asyncio.sleep(self.quiet)
@@ -303,18 +295,24 @@ class User:
         await self.send("/start")
         await self.tap(language)
 
-    async def tap(self, label: str, on: ShownMessage | None = None) -> str:
+    async def tap(self, label: str, on: ShownMessage | None = None,
+                  toast_only: bool = False) -> str:
         shown = on or self._latest_with(label)
-        return await self.press(shown.data_of(label), shown)
+        return await self.press(shown.data_of(label), shown, toast_only)
 
-    async def press(self, data: str, on: ShownMessage) -> str:
+    async def press(self, data: str, on: ShownMessage, toast_only: bool = False) -> str:
+        """Press a button; toast_only: the bot is expected to answer the press and show
+        nothing more, so only the answer is waited for."""
         since = len(self.api.calls)
         query_id = f"q{self.api.new_message_id()}"
         self.api.push({"callback_query": {
             "id": query_id, "from": self._from(), "chat_instance": "ci", "data": data,
             "message": self.api._message_json(self.id, on),
         }})
-        await self.api.settle(since, self.id, query_id=query_id)
+        if toast_only:
+            await self.api.settle(since, None, query_id=query_id)
+        else:
+            await self.api.settle(since, self.id)
         answers = [c for c in self.api.calls_of("answerCallbackQuery")
                    if c.params.get("callback_query_id") == query_id]
         assert answers, "the bot did not answer the button press"
