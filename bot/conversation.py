@@ -257,6 +257,10 @@ class _Turn:
             case Go(node) if node == self.tree.urgent and node is not None:
                 self.events.append(UrgentOpened())
                 return self._go(session, node)
+            case Go(node) if session.lang is None:
+                # A choice on the urgent screen before a language: go there once it is chosen.
+                pending = node if node in self.tree.nodes else None
+                return self._picker(replace(session, pending=pending))
             case _ if session.lang is None:
                 return self._picker(session)
             case None:

@@ -113,3 +113,12 @@ def test_a_vote_belongs_to_the_screen_it_was_given_on(content: Content):
     assert reply.session is not None and reply.session.vote is Vote.YES
     moved = respond(content, reply.session, Press("1:go:topic-b"), TODAY).session
     assert moved is not None and moved.vote is None and not moved.vote_changed
+
+
+def test_a_choice_on_the_urgent_screen_before_a_language_waits_for_it(content: Content):
+    reply = respond(content, Session(), Press("1:go:topic-a"), TODAY)
+    assert reply.session is not None and reply.session.pending == "topic-a"
+    picker = reply.screens[0]
+    assert picker.buttons_flat()[-1].action == Exit()  # the way out, even here
+    chosen = respond(content, reply.session, Press("1:lang:en"), TODAY)
+    assert chosen.screens[0].node == "topic-a"

@@ -35,7 +35,8 @@ async def test_a_new_user_walks_from_the_picker_to_a_sourced_answer(api: FakeBot
         user = User(api, 1001)
         await user.send("/start")
         assert "Choose your language" in user.last.text
-        assert user.last.labels() == ["Русский", "Қазақ тілі", "O‘zbek", "English"]
+        assert user.last.labels() == ["Русский", "Қазақ тілі", "O‘zbek", "English",
+                                      "✖ Выход · Шығу · Chiqish · Exit"]
         await user.tap("English")
         assert "🌐 Language" in user.last.labels()
         picker_and_menu = len(user.chat)
