@@ -239,7 +239,11 @@ class _Turn:
     def _exit(self, session: Session) -> Reply:
         """At once, no question: delete the chat, forget the person, leave one plain word."""
         self.events.append(SafeExit())
-        self.effects.append(DeleteMessages(session.message_ids()))
+        ids = session.message_ids()
+        if isinstance(self.message, Press) and self.message.message_id is not None \
+                and self.message.message_id not in ids:
+            ids = (*ids, self.message.message_id)  # the pressed message, even if untracked
+        self.effects.append(DeleteMessages(ids))
         return Reply(None, (neutral(self.words(session)),), tuple(self.events),
                      tuple(self.effects))
 

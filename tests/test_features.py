@@ -122,3 +122,9 @@ def test_a_choice_on_the_urgent_screen_before_a_language_waits_for_it(content: C
     assert picker.buttons_flat()[-1].action == Exit()  # the way out, even here
     chosen = respond(content, reply.session, Press("1:lang:en"), TODAY)
     assert chosen.screens[0].node == "topic-a"
+
+
+def test_the_exit_button_deletes_its_own_message_even_if_untracked(content: Content):
+    reply = respond(content, Session(lang="en", recent_messages=((3, 1),)),
+                    Press("1:exit", 99), TODAY)
+    assert reply.effects == (DeleteMessages((3, 99)),)
