@@ -14,6 +14,7 @@ from datetime import date
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -88,6 +89,15 @@ class TelegramChannel:
                 await app.bot.set_my_commands(commands_here, language_code=lang)
             except TelegramError as exc:
                 log.warning("setMyCommands failed for %s: %s", lang, type(exc).__name__)
+        # Admins see their commands too, in their own chat only (a private chat's id is the
+        # user's id); everyone else's menu never offers them.
+        _ = Translator(self.content.current.catalogs, "en").gettext
+        every = [BotCommand(spec.name, _(spec.description)) for spec in commands.COMMANDS]
+        for admin in sorted(self.admin_ids):
+            try:
+                await app.bot.set_my_commands(every, scope=BotCommandScopeChat(admin))
+            except TelegramError as exc:
+                log.warning("setMyCommands failed for an admin chat: %s", type(exc).__name__)
 
     # -- the one handler ---------------------------------------------------------------
 
