@@ -47,7 +47,7 @@ FIELDS: Mapping[str, tuple[float, float]] = MappingProxyType({
 K1 = 2.0
 FULL_MATCH = 4.5  # a word's weight that counts as fully found: a keyword and half a label
 OWN_LANGUAGE, NEXT_LANGUAGE, OTHER_LANGUAGE = 1.0, 0.9, 0.8
-QUESTION_FACTOR = 0.97  # on a tie, the answer wins over the question that leads to it
+QUESTION_FACTOR = 0.9  # on a tie, the answer wins over the question that leads to it
 MIN_SCORE = 0.3  # below this, a hit is noise: say "nothing found" instead
 MIN_OF_BEST = 0.5  # a hit far below the best one only distracts
 MAX_WORDS = 16
@@ -97,13 +97,12 @@ class SearchIndex:
     docs: tuple[str, ...]
     answers: tuple[bool, ...]
     postings: Mapping[str, tuple[_Posting, ...]]
-    df: Mapping[str, int]
     sorted_terms: tuple[str, ...]
     near: Mapping[int, tuple[str, ...]]  # word length → index terms a typo away in length
 
     @classmethod
     def empty(cls) -> SearchIndex:
-        return cls((), (), MappingProxyType({}), MappingProxyType({}), (), MappingProxyType({}))
+        return cls((), (), MappingProxyType({}), (), MappingProxyType({}))
 
     @classmethod
     def build(cls, tree: Tree, catalogs: Catalogs) -> SearchIndex:
@@ -146,7 +145,6 @@ class SearchIndex:
         postings = {term: tuple(_Posting(doc, lang, weight)
                                 for (doc, lang), weight in sorted(per_doc.items()))
                     for term, per_doc in weights.items()}
-        df = {term: len({p.doc for p in found}) for term, found in postings.items()}
         by_length: dict[int, list[str]] = defaultdict(list)
         for term in postings:
             if not term.isdigit():
@@ -156,7 +154,7 @@ class SearchIndex:
                                                     size + _max_edits(size) + 1)
                             for term in by_length.get(other, ()))
                 for size in range(5, longest + 4)}
-        return cls(tuple(ids), tuple(answers), MappingProxyType(postings), MappingProxyType(df),
+        return cls(tuple(ids), tuple(answers), MappingProxyType(postings),
                    tuple(sorted(postings)), MappingProxyType(near))
 
     # -- searching ---------------------------------------------------------------------
@@ -193,15 +191,18 @@ class SearchIndex:
                 shown[doc] += idf * min(1.0, amount / FULL_MATCH)
         if ideal == 0:
             return ()
+        # Equal scores (every word fully found) are told apart by BM25F, where an answer
+        # beats the question that leads to it when they are close.
         ranked = sorted(
-            ((shown[doc] / ideal * (1.0 if self.answers[doc] else QUESTION_FACTOR), bm25[doc],
-              doc) for doc in range(len(self.docs)) if bm25[doc] > 0),
+            ((round(min(1.0, shown[doc] / ideal), 4),
+              bm25[doc] * (1.0 if self.answers[doc] else QUESTION_FACTOR), doc)
+             for doc in range(len(self.docs)) if bm25[doc] > 0),
             key=lambda entry: (-entry[0], -entry[1], self.docs[entry[2]]))
         if not ranked or ranked[0][0] < MIN_SCORE:
             return ()
         floor = max(MIN_SCORE, MIN_OF_BEST * ranked[0][0])
-        return tuple(Hit(self.docs[doc], round(min(1.0, score), 4))
-                     for score, _, doc in ranked if score >= floor)[:limit]
+        return tuple(Hit(self.docs[doc], score) for score, _, doc in ranked
+                     if score >= floor)[:limit]
 
     def _amounts(self, matches: Mapping[str, float],
                  boost: Mapping[str, float]) -> dict[int, float]:
@@ -243,8 +244,8 @@ class SearchIndex:
         stemmers missed ("zabral" and the stem "zabra"; Kazakh and Uzbek endings)."""
         if len(variant) < MIN_AFFIX or variant.isdigit():
             return
-        start = bisect_left(self.sorted_terms, variant)
-        for term in self.sorted_terms[start:]:
+        for place in range(bisect_left(self.sorted_terms, variant), len(self.sorted_terms)):
+            term = self.sorted_terms[place]
             if not term.startswith(variant):
                 break
             if term != variant and len(variant) / len(term) >= MIN_AFFIX_SHARE:
