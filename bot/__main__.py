@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from bot import logs
+from bot.actions import Go, encode
 from bot.catalogs import content_template, coverage, extract, status, update
 from bot.config import Config
 from bot.content import Built, ContentSource
@@ -91,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
 
     health = commands.add_parser("health", help="exit 0 if content and database are fine")
     health.set_defaults(func=cmd_health)
+    qr = commands.add_parser("qr", help="a QR code for a deep link (t.me/<bot>?start=NAME)")
+    qr.add_argument("name", help="a deep-link name from the content (`deeplink:`)")
+    qr.add_argument("--out", "-o", help="write a .png or .svg file (default: the terminal)")
+    qr.add_argument("--bot", help="the bot's username (default: BOT_USERNAME)")
+    qr.set_defaults(func=cmd_qr)
     return parser
 
 
@@ -154,7 +160,7 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     if args.node:
         if args.node not in content.current.tree.nodes:
             raise KomekError(f"there is no node '{args.node}'")
-        first = Press(f"1:go:{args.node}")
+        first = Press(encode(Go(args.node)))
         session = Session(lang=args.lang or "en")
     elif args.lang:
         first = Command("menu")
@@ -315,6 +321,30 @@ def cmd_health(args: argparse.Namespace, config: Config) -> int:
     health = check_health(config.content_dir, config.locales_dir, config.database_path)
     print(health.reason, file=sys.stdout if health.ok else sys.stderr)
     return 0 if health.ok else 1
+
+
+def cmd_qr(args: argparse.Namespace, config: Config) -> int:
+    import segno
+
+    tree = _content(config).current.tree
+    names = sorted(n.deeplink for n in tree.nodes.values() if n.deeplink)
+    if args.name not in names:
+        raise KomekError(f"there is no deep link '{args.name}'; the deep links are: "
+                         f"{', '.join(names)}")
+    bot = (args.bot or config.bot_username or "").lstrip("@")
+    if not bot:
+        raise KomekError("the bot's username is needed: set BOT_USERNAME or pass --bot NAME")
+    link = f"https://t.me/{bot}?start={args.name}"
+    code = segno.make(link, error="m")
+    if args.out:
+        if not args.out.lower().endswith((".png", ".svg")):
+            raise KomekError(f"--out must end in .png or .svg, not {args.out!r}")
+        code.save(args.out, scale=10, border=4)
+        print(f"wrote {args.out} for {link}", file=sys.stderr)
+    else:
+        code.terminal(compact=True)
+        print(link)
+    return 0
 
 
 if __name__ == "__main__":

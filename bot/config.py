@@ -24,6 +24,7 @@ class Config:
     webhook_secret: str | None = field(default=None, repr=False)
     port: int = 8080
     content_watch: bool = False
+    bot_username: str | None = None  # for deep links and their QR codes (t.me/<name>?start=…)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Config:
@@ -40,6 +41,7 @@ class Config:
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
             port=_port(env.get("PORT") or "8080"),
             content_watch=(env.get("CONTENT_WATCH") or "0").lower() in ("1", "true", "yes"),
+            bot_username=(env.get("BOT_USERNAME") or "").lstrip("@") or None,
         )
 
 
