@@ -114,7 +114,7 @@ def content_figures() -> None:
     content, _ = build(ROOT / "content", ROOT / "locales")
     assert content is not None
     session = Session(lang="kk", node="main")
-    step = min(timeit.repeat(lambda: respond(content.tree, content.catalogs, session,
+    step = min(timeit.repeat(lambda: respond(content, session,
                                              Press("1:go:asylum-apply"), _today()),
                              number=200, repeat=5)) / 200
     nothing = min(timeit.repeat(lambda: None, number=200, repeat=5)) / 200

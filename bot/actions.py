@@ -9,11 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.events import Need, Vote
 from bot.i18n import LANGUAGES
 
 VERSION = "1"
 MAX_BYTES = 64
 _NODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+_VOTES = frozenset(v.value for v in Vote)
+_NEEDS = frozenset(n.value for n in Need)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +44,28 @@ class SetLanguage:
     lang: str
 
 
-Action = Go | Back | Menu | PickLanguage | SetLanguage
+@dataclass(frozen=True, slots=True)
+class Rate:
+    node: str  # the screen the vote is about: named, so an old message still counts right
+    vote: Vote
+
+
+@dataclass(frozen=True, slots=True)
+class Contacts:
+    need: Need | None = None  # None: the screen that asks what the person needs
+
+
+@dataclass(frozen=True, slots=True)
+class Exit:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Forget:
+    confirmed: bool | None = None  # None: ask first; True: delete; False: keep
+
+
+Action = (Go | Back | Menu | PickLanguage | SetLanguage | Rate | Contacts | Exit | Forget)
 
 
 def encode(action: Action) -> str:
@@ -56,6 +80,18 @@ def encode(action: Action) -> str:
             data = f"{VERSION}:langs"
         case SetLanguage(lang):
             data = f"{VERSION}:lang:{lang}"
+        case Rate(node, vote):
+            data = f"{VERSION}:rate:{node}:{vote.value}"
+        case Contacts(None):
+            data = f"{VERSION}:contacts"
+        case Contacts(Need() as need):
+            data = f"{VERSION}:contacts:{need.value}"
+        case Exit():
+            data = f"{VERSION}:exit"
+        case Forget(None):
+            data = f"{VERSION}:forget"
+        case Forget(confirmed):
+            data = f"{VERSION}:forget:{'yes' if confirmed else 'no'}"
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"button data over {MAX_BYTES} bytes: {data!r}")
     return data
@@ -78,4 +114,16 @@ def parse_action(data: str | None) -> Action | None:
             return PickLanguage()
         case ["lang", lang] if lang in LANGUAGES:
             return SetLanguage(lang)
+        case ["rate", node, vote] if _NODE.match(node) and vote in _VOTES:
+            return Rate(node, Vote(vote))
+        case ["contacts"]:
+            return Contacts()
+        case ["contacts", need] if need in _NEEDS:
+            return Contacts(Need(need))
+        case ["exit"]:
+            return Exit()
+        case ["forget"]:
+            return Forget()
+        case ["forget", "yes" | "no" as answer]:
+            return Forget(answer == "yes")
     return None

@@ -1,4 +1,4 @@
-"""The live content: one Tree and its catalogs, swapped whole on reload, never patched."""
+"""The live content: one Tree, its catalogs and its search index, swapped whole on reload."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.i18n import CatalogFiles, Catalogs
+from bot.search import SearchIndex
 from bot.tree.load import load_tree
 from bot.tree.model import Tree
 from bot.tree.problems import Level, Problem
@@ -18,8 +19,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Content:
+    """Everything a conversation reads, built together so the three always agree."""
+
     tree: Tree
     catalogs: Catalogs
+    search: SearchIndex
+
+    @classmethod
+    def of(cls, tree: Tree, catalogs: Catalogs) -> Content:
+        return cls(tree, catalogs, SearchIndex.build(tree, catalogs))
 
 
 class ContentSource:
@@ -72,7 +80,7 @@ def build_all(content_dir: Path, locales_dir: Path) -> Built:
     problems = result.problems + tuple(check(result.tree, files, locales_dir))
     content = None
     if not any(p.level is Level.ERROR for p in problems):
-        content = Content(result.tree, Catalogs.of(files))
+        content = Content.of(result.tree, Catalogs.of(files))
     return Built(content, problems, result.tree, files)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.errors import StorageError
+from bot.events import Event, Vote
 from bot.session import Session
 
 MIGRATIONS: tuple[str, ...] = (
@@ -39,6 +40,27 @@ MIGRATIONS: tuple[str, ...] = (
         n INTEGER NOT NULL,
         PRIMARY KEY (day, kind, key, lang)
     );
+    """,
+    # 2: typed events (bot/events.py) as (kind, node, lang, extra); message ids with the time
+    # each was seen, for the safe exit; the vote on the current screen
+    """
+    ALTER TABLE counters RENAME TO counters_v1;
+    CREATE TABLE counters (
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        node TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        extra TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (day, kind, node, lang, extra)
+    );
+    INSERT INTO counters (day, kind, node, lang, extra, n)
+        SELECT day, CASE kind WHEN 'view' THEN 'screen' ELSE kind END, key,
+               CASE lang WHEN 'none' THEN '' ELSE lang END, '', n FROM counters_v1;
+    DROP TABLE counters_v1;
+    UPDATE sessions SET recent_messages = '[]';
+    ALTER TABLE sessions ADD COLUMN vote TEXT;
+    ALTER TABLE sessions ADD COLUMN vote_changed INTEGER NOT NULL DEFAULT 0;
     """,
 )
 
@@ -87,39 +109,50 @@ class Storage:
 
     async def load_session(self, pseudonym: str) -> Session | None:
         async with self._lock, self._db.execute(
-            "SELECT lang, node, stack, pending, screen_message, recent_messages "
-            "FROM sessions WHERE pseudonym = ?",
+            "SELECT lang, node, stack, pending, screen_message, recent_messages, vote, "
+            "vote_changed FROM sessions WHERE pseudonym = ?",
             (pseudonym,),
         ) as cursor:
             row = await cursor.fetchone()
         if row is None:
             return None
-        lang, node, stack, pending, screen_message, recent = row
+        lang, node, stack, pending, screen_message, recent, vote, vote_changed = row
         return Session(
             lang=lang,
             node=node,
             stack=tuple(json.loads(stack)),
             pending=pending,
             screen_message=screen_message,
-            recent_messages=tuple(json.loads(recent)),
+            recent_messages=tuple((int(m), int(t)) for m, t in json.loads(recent)),
+            vote=Vote(vote) if vote else None,
+            vote_changed=bool(vote_changed),
         )
 
-    async def record(self, pseudonym: str, session: Session, today: date,
-                     events: Iterable[tuple[str, str]]) -> None:
-        """Save a session and count what happened, in one transaction."""
+    async def record(self, pseudonym: str, session: Session | None, today: date,
+                     events: Iterable[Event]) -> None:
+        """Save a session (None: delete it) and count what happened, in one transaction.
+
+        After a forget nothing here writes the row again: only the counters are touched.
+        """
         async with self._lock:
-            await self._save_session(pseudonym, session, today)
-            await self._count(today, session.lang or "none", events)
+            if session is None:
+                await self._db.execute("DELETE FROM sessions WHERE pseudonym = ?",
+                                       (pseudonym,))
+            else:
+                await self._save_session(pseudonym, session, today)
+            await self._count(today, events)
             await self._db.commit()
 
     async def _save_session(self, pseudonym: str, session: Session, today: date) -> None:
         await self._db.execute(
             "INSERT INTO sessions (pseudonym, lang, node, stack, pending, screen_message, "
-            "recent_messages, updated_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "recent_messages, vote, vote_changed, updated_on) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (pseudonym) DO UPDATE SET lang = excluded.lang, "
             "node = excluded.node, stack = excluded.stack, pending = excluded.pending, "
             "screen_message = excluded.screen_message, "
-            "recent_messages = excluded.recent_messages, updated_on = excluded.updated_on",
+            "recent_messages = excluded.recent_messages, vote = excluded.vote, "
+            "vote_changed = excluded.vote_changed, updated_on = excluded.updated_on",
             (
                 pseudonym,
                 session.lang,
@@ -127,26 +160,31 @@ class Storage:
                 json.dumps(list(session.stack)),
                 session.pending,
                 session.screen_message,
-                json.dumps(list(session.recent_messages)),
+                json.dumps([list(seen) for seen in session.recent_messages]),
+                session.vote.value if session.vote else None,
+                int(session.vote_changed),
                 today.isoformat(),
             ),
         )
 
-    async def forget(self, pseudonym: str) -> None:
-        async with self._lock:
-            await self._db.execute("DELETE FROM sessions WHERE pseudonym = ?", (pseudonym,))
-            await self._db.commit()
-
-    async def _count(self, day: date, lang: str, events: Iterable[tuple[str, str]]) -> None:
+    async def _count(self, day: date, events: Iterable[Event]) -> None:
         await self._db.executemany(
-            "INSERT INTO counters (day, kind, key, lang, n) VALUES (?, ?, ?, ?, 1) "
-            "ON CONFLICT (day, kind, key, lang) DO UPDATE SET n = counters.n + 1",
-            [(day.isoformat(), kind, key, lang) for kind, key in events],
+            "INSERT INTO counters (day, kind, node, lang, extra, n) VALUES (?, ?, ?, ?, ?, 1) "
+            "ON CONFLICT (day, kind, node, lang, extra) DO UPDATE SET n = counters.n + 1",
+            [(day.isoformat(), *event.row()) for event in events],
         )
 
-    async def counters(self) -> list[tuple[str, str, str, str, int]]:
+    async def counters(self) -> list[tuple[str, str, str, str, str, int]]:
+        """Every counter row: (day, kind, node, lang, extra, n)."""
         async with self._lock, self._db.execute(
-            "SELECT day, kind, key, lang, n FROM counters ORDER BY day, kind, key, lang"
+            "SELECT day, kind, node, lang, extra, n FROM counters "
+            "ORDER BY day, kind, node, lang, extra"
         ) as cursor:
             rows = await cursor.fetchall()
-        return [(str(a), str(b), str(c), str(d), int(e)) for a, b, c, d, e in rows]
+        return [(str(a), str(b), str(c), str(d), str(e), int(n)) for a, b, c, d, e, n in rows]
+
+    async def has_session(self, pseudonym: str) -> bool:
+        async with self._lock, self._db.execute(
+            "SELECT 1 FROM sessions WHERE pseudonym = ?", (pseudonym,)
+        ) as cursor:
+            return await cursor.fetchone() is not None

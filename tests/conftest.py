@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentSource
+from bot.content import Content, ContentSource
 from bot.i18n import Catalogs
 from bot.tree.load import load_tree
 from bot.tree.model import Tree
@@ -37,6 +37,12 @@ def tree() -> Tree:
 @pytest.fixture
 def catalogs() -> Catalogs:
     return Catalogs.load(FIXTURES / "locales")
+
+
+@pytest.fixture
+def content(tree: Tree, catalogs: Catalogs) -> Content:
+    """The small fixture tree and catalogs as one value, as the conversation takes them."""
+    return Content.of(tree, catalogs)
 
 
 @pytest.fixture
@@ -73,7 +79,8 @@ def run_bot(api: FakeBotAPI, tmp_path: Path, real_content: ContentSource):
         stop = asyncio.Event()
         async with Storage.open(db_path) as storage:
             channel = TelegramChannel(content or real_content, storage, secret,
-                                      today=lambda: TODAY, admin_ids=admin_ids)
+                                      today=lambda: TODAY, admin_ids=admin_ids,
+                                      clock=lambda: api.now)
             task = asyncio.create_task(serve(channel, TOKEN, api.base_url, stop, content_watch))
             await _wait_polling(api, task)
             try:

@@ -18,6 +18,8 @@ from aiohttp import web
 
 BOT_ID = 7000001
 TOKEN = f"{BOT_ID}:TEST-token"
+START_TIME = 1_790_000_000
+DELETE_WINDOW = 48 * 3600  # Telegram lets a bot delete a message for 48 hours
 
 
 @dataclass
@@ -27,6 +29,8 @@ class ShownMessage:
     buttons: list[list[dict[str, str]]]
     parse_mode: str | None = None
     deleted: bool = False
+    from_bot: bool = True
+    date: int = START_TIME
 
     def labels(self) -> list[str]:
         return [b["text"] for row in self.buttons for b in row]
@@ -59,6 +63,9 @@ class FakeBotAPI:
     polled: asyncio.Event = field(default_factory=asyncio.Event)
     too_old_to_edit: set[int] = field(default_factory=set)  # message ids Telegram won't edit
     quiet: float = 0.15  # how long the bot must be silent before a user's action counts as done
+    latency: float = 0.0  # seconds added to every call but getUpdates (a slow connection)
+    now: int = START_TIME  # the server's clock, for the 48-hour rule; tests move it
+    blocked: set[int] = field(default_factory=set)  # chats whose user blocked the bot
     _runner: web.AppRunner | None = None
     port: int = 0
 
@@ -91,8 +98,13 @@ class FakeBotAPI:
         if method == "getUpdates":
             self.polled.set()
         else:
+            if self.latency:
+                await asyncio.sleep(self.latency)
             self.calls.append(Call(method, params))
             self._activity.set()
+        if method != "getUpdates" and params.get("chat_id") is not None \
+                and int(params["chat_id"]) in self.blocked:
+            return _fail(403, "Forbidden: bot was blocked by the user")
         if self.throttle_next.get(method):
             self.throttle_next[method] -= 1
             return web.json_response({"ok": False, "error_code": 429,
@@ -129,7 +141,7 @@ class FakeBotAPI:
     def _sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         shown = ShownMessage(next(self._ids), params["text"], _buttons(params),
-                             params.get("parse_mode"))
+                             params.get("parse_mode"), date=self.now)
         self.chats.setdefault(chat_id, []).append(shown)
         return self._message_json(chat_id, shown)
 
@@ -149,10 +161,34 @@ class FakeBotAPI:
                 return self._message_json(chat_id, shown)
         return _fail(400, "Bad Request: message to edit not found")
 
-    def _deleteMessage(self, params: dict[str, Any]) -> bool:
-        for shown in self.chats.get(int(params["chat_id"]), []):
-            if shown.message_id == int(params["message_id"]):
-                shown.deleted = True
+    def _deletable(self, chat_id: int, message_id: int) -> ShownMessage | str:
+        for shown in self.chats.get(chat_id, []):
+            if shown.message_id == message_id and not shown.deleted:
+                if self.now - shown.date >= DELETE_WINDOW:
+                    return "Bad Request: message can't be deleted"
+                return shown
+        return "Bad Request: message to delete not found"
+
+    def _deleteMessage(self, params: dict[str, Any]) -> bool | web.Response:
+        found = self._deletable(int(params["chat_id"]), int(params["message_id"]))
+        if isinstance(found, str):
+            return _fail(400, found)
+        found.deleted = True
+        return True
+
+    def _deleteMessages(self, params: dict[str, Any]) -> bool | web.Response:
+        """As Telegram: 1–100 ids; those it cannot delete are skipped; an error only if none
+        of them could be deleted."""
+        ids = params["message_ids"]
+        ids = json.loads(ids) if isinstance(ids, str) else ids
+        if not 1 <= len(ids) <= 100:
+            return _fail(400, "Bad Request: too many message identifiers specified")
+        found = [self._deletable(int(params["chat_id"]), int(i)) for i in ids]
+        deletable = [m for m in found if isinstance(m, ShownMessage)]
+        if not deletable:
+            return _fail(400, "Bad Request: message to delete not found")
+        for shown in deletable:
+            shown.deleted = True
         return True
 
     def _message_json(self, chat_id: int, shown: ShownMessage) -> dict[str, Any]:
@@ -178,6 +214,11 @@ class FakeBotAPI:
         return next(self._ids)
 
     def visible(self, chat_id: int) -> list[ShownMessage]:
+        """The bot's messages still on the phone."""
+        return [m for m in self.chats.get(chat_id, []) if not m.deleted and m.from_bot]
+
+    def everything(self, chat_id: int) -> list[ShownMessage]:
+        """Every message still on the phone, the person's own too."""
         return [m for m in self.chats.get(chat_id, []) if not m.deleted]
 
     def calls_of(self, method: str) -> list[Call]:
@@ -240,6 +281,8 @@ class User:
                 message["entities"] = [{"type": "bot_command", "offset": 0,
                                         "length": len(command)}]
         message.update(other)
+        self.api.chats.setdefault(self.id, []).append(ShownMessage(
+            message["message_id"], text or "", [], from_bot=False, date=self.api.now))
         self.api.push({"message": message})
         await self.api.settle(since, self.id)
 

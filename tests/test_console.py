@@ -36,4 +36,4 @@ def test_each_language_in_the_terminal(tmp_path: Path):
 
 def test_typing_junk_in_the_terminal(tmp_path: Path):
     out = chat("4\nhello there\n99\n/nonsense\n\n", "chat", cwd=tmp_path)
-    assert "not saved" in out and "I do not know that command" in out
+    assert "I did not find an answer" in out and "I do not know that command" in out

@@ -30,11 +30,11 @@ def walk(content: ContentSource, lang: str) -> dict[str, Screen]:
     queue = [(ROOT, Session(lang=lang, node="main"))]
     while queue:
         node_id, session = queue.pop(0)
-        reply = respond(current.tree, current.catalogs, session, Press(f"1:go:{node_id}"), TODAY)
+        reply = respond(current, session, Press(f"1:go:{node_id}"), TODAY)
         screen = reply.screens[0]
         assert screen.node == node_id
         if node_id != ROOT:
-            back = respond(current.tree, current.catalogs, reply.session,
+            back = respond(current, reply.session,
                            Press(f"1:back:{node_id}"), TODAY).screens[0]
             assert back.node == session.node, (node_id, back.node, session.node)
         if node_id in seen:
@@ -60,7 +60,9 @@ def test_every_screen_in_every_language(real_content: ContentSource, lang: str):
         labels = [b.label for b in screen.buttons_flat()]
         assert labels, node_id
         if node_id != ROOT:
-            assert labels[-2].startswith("◀") and labels[-1].startswith("🏠"), node_id
+            assert [label[:1] for label in labels[-3:]] == ["◀", "🏠", "✖"], node_id
+        else:
+            assert labels[0].startswith("🆘") and labels[-1].startswith("✖"), node_id
         if node.is_answer:
             assert node.citations, node_id
             assert str(node.reviewed.year) in screen.text, node_id

@@ -13,6 +13,7 @@ import pytest
 
 from bot.content import ContentSource
 from bot.conversation import Press, respond
+from bot.events import Fallback
 from bot.session import Session
 from tests.conftest import ROOT, TODAY
 
@@ -47,12 +48,12 @@ def test_a_changed_english_sentence_goes_fuzzy_and_the_bot_falls_back(site: Path
     assert swapped
     current = source.current
     for lang, notice in (("kk", "орыс"), ("uz", "rus"), ("ru", "англ")):
-        reply = respond(current.tree, current.catalogs, Session(lang=lang, node="main"),
+        reply = respond(current, Session(lang=lang, node="main"),
                         Press("1:go:work"), TODAY)
         screen = reply.screens[0]
         assert "Read on." in screen.text  # English: every translation of it is fuzzy
         assert screen.fallback == "en"
-        assert ("fallback", f"{lang}>en") in [(e.kind, e.key) for e in reply.events]
+        assert Fallback("work", lang, "en") in reply.events
         assert screen.text.startswith("<i>"), notice  # the one-line notice comes first
     check = komek(site, "check", "--strict")
     assert check.returncode == 0 and "pending: [kk] translation is fuzzy" in check.stdout

@@ -3,6 +3,16 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from bot.events import (
+    ChoiceTaken,
+    CommandUsed,
+    Fallback,
+    Forgotten,
+    NonText,
+    NonTextKind,
+    ScreenShown,
+    Vote,
+)
 from bot.pseudonym import load_or_create_secret, pseudonym
 from bot.session import Session
 from bot.storage import MIGRATIONS, Storage
@@ -13,25 +23,33 @@ async def test_sessions_round_trip_and_survive_reopening(tmp_path: Path):
     path = tmp_path / "new" / "folder" / "db.sqlite3"
     key = pseudonym(b"s", 42)
     session = Session(lang="kk", node="asylum", stack=("main",), screen_message=9,
-                      recent_messages=(7, 8, 9))
+                      recent_messages=((7, 100), (8, 101), (9, 102)), vote=Vote.NO,
+                      vote_changed=True)
     async with Storage.open(path) as storage:
         assert await storage.load_session(key) is None
         await storage.record(key, session, TODAY, [])
     async with Storage.open(path) as storage:
         assert await storage.load_session(key) == session
         assert await storage.schema_version() == len(MIGRATIONS)
-        await storage.forget(key)
+        await storage.record(key, None, TODAY, [Forgotten()])
         assert await storage.load_session(key) is None
+        assert not await storage.has_session(key)
+        assert await storage.counters() == [("2026-11-28", "forget", "", "", "", 1)]
 
 
 async def test_wal_mode_and_counters(tmp_path: Path):
     path = tmp_path / "db.sqlite3"
     async with Storage.open(path) as storage:
         await storage.record("k", Session(lang="ru"), TODAY,
-                             [("view", "main"), ("view", "main"), ("text", "")])
+                             [ScreenShown("main", "ru"), ScreenShown("main", "ru"),
+                              Fallback("main", "kk", "ru"), ChoiceTaken("main", "work"),
+                              CommandUsed("unknown"), NonText(NonTextKind.LOCATION)])
         assert await storage.counters() == [
-            ("2026-11-28", "text", "", "ru", 1),
-            ("2026-11-28", "view", "main", "ru", 2),
+            ("2026-11-28", "choice", "main", "", "work", 1),
+            ("2026-11-28", "command", "", "", "unknown", 1),
+            ("2026-11-28", "fallback", "main", "kk", "ru", 1),
+            ("2026-11-28", "non_text", "", "", "location", 1),
+            ("2026-11-28", "screen", "main", "ru", "", 2),
         ]
     con = sqlite3.connect(path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -49,3 +67,27 @@ def test_secret_file_is_made_once_and_private(tmp_path: Path):
     first = load_or_create_secret(path)
     assert path.stat().st_mode & 0o777 == 0o600
     assert load_or_create_secret(path) == first and len(first) == 64
+
+
+async def test_migration_2_keeps_the_old_counters(tmp_path: Path):
+    path = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(path)
+    con.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    con.execute("INSERT INTO counters VALUES ('2026-11-01', 'view', 'main', 'none', 3)")
+    con.execute("INSERT INTO sessions (pseudonym, recent_messages, updated_on) "
+                "VALUES ('p', '[1, 2]', '2026-11-01')")
+    con.commit()
+    con.close()
+    async with Storage.open(path) as storage:
+        assert await storage.counters() == [("2026-11-01", "screen", "main", "", "", 3)]
+        session = await storage.load_session("p")
+        assert session is not None and session.recent_messages == ()
+
+
+def test_events_refuse_what_is_not_in_the_closed_set():
+    import pytest
+
+    with pytest.raises(ValueError):
+        CommandUsed("/start my name is Dilshod").row()
+    with pytest.raises(ValueError):
+        ScreenShown("main", "Dilshod").row()

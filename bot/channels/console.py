@@ -1,7 +1,9 @@
 """The terminal chat: the same conversation and content, with numbered buttons.
 
-Typing a number presses that button; a line starting with '/' is a command. It reads any
-stream, so `printf '1\\n2\\n' | komek chat` scripts it. Sessions live in memory only.
+Typing a number presses that button; a line starting with '/' is a command; other text is
+a question for search. It reads any stream, so `printf '1\\n2\\n' | komek chat` scripts it.
+Sessions live in memory only. The safe exit has no chat to clear here: it shows what Telegram
+would leave, says so, and ends the preview. /reload is for admins on Telegram only.
 """
 
 from __future__ import annotations
@@ -12,7 +14,16 @@ from html.parser import HTMLParser
 from typing import TextIO
 
 from bot.content import ContentSource
-from bot.conversation import Command, Input, Press, Reply, Text, parse_command, respond
+from bot.conversation import (
+    Command,
+    DeleteMessages,
+    Input,
+    Press,
+    Reply,
+    Text,
+    parse_command,
+    respond,
+)
 from bot.screens import Screen
 from bot.session import Session
 
@@ -28,10 +39,13 @@ class ConsoleChat:
         self.session = session or Session()
         self.today = today
         self.buttons: tuple[str, ...] = ()
+        self.ended = False
 
     def run(self, lines: TextIO, first: Input | None = None) -> None:
         self.send(first or Command("start"))
         for line in lines:
+            if self.ended:
+                break
             self.send(self.parse(line.strip()))
         self.output.write("\n")
 
@@ -44,11 +58,17 @@ class ConsoleChat:
         return Text(line)
 
     def send(self, message: Input) -> Reply:
-        current = self.content.current
-        reply = respond(current.tree, current.catalogs, self.session, message, self.today())
-        self.session = reply.session
+        reply = respond(self.content.current, self.session, message, self.today())
+        self.session = reply.session or Session()
+        toast = reply.toast
+        if toast is not None:
+            self.output.write(f"({toast})\n")
         for screen in reply.screens:
             self._print(screen)
+        if any(isinstance(e, DeleteMessages) for e in reply.effects):
+            self.output.write("\n(Telegram would now delete this chat's messages and forget "
+                              "the session; the preview ends here.)\n")
+            self.ended = True
         return reply
 
     def _print(self, screen: Screen) -> None:
@@ -60,7 +80,7 @@ class ConsoleChat:
         write("> ")
         self.output.flush()
         # Each screen is a new "message": number it so edits and sends read the same.
-        self.session = self.session.shown((self.session.screen_message or 0) + 1)
+        self.session = self.session.shown((self.session.screen_message or 0) + 1, 0)
 
 
 class _PlainText(HTMLParser):

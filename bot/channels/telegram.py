@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from telegram import (
@@ -23,32 +24,47 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot import commands
 from bot.channels.ordering import PerChatOrder
 from bot.content import ContentSource, watch
-from bot.conversation import Command, Input, Other, Press, Text, parse_command, respond
-from bot.i18n import LANGUAGES, Translator
+from bot.conversation import (
+    Command,
+    DeleteMessages,
+    Input,
+    Other,
+    Press,
+    Reload,
+    Reply,
+    Text,
+    parse_command,
+    respond,
+)
+from bot.events import ErrorShown, NonTextKind
+from bot.i18n import LANGUAGES, Catalogs, Translator
 from bot.pseudonym import pseudonym
-from bot.screens import Screen, Show
+from bot.screens import MAX_TEXT, Screen, Show, telegram_length
 from bot.session import Session
 from bot.storage import Storage
 from bot.tree.problems import Level
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT_READ = 4096  # longer typed text is not even looked at
-ADMIN_COMMANDS = ("reload",)
+MAX_TEXT_READ = 4096  # longer typed text is cut to this before it is read
 MAX_RELOAD_ERRORS = 5
+DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
 
 
 class TelegramChannel:
     def __init__(self, content: ContentSource, storage: Storage, secret: bytes,
                  today: Callable[[], date] = date.today,
-                 admin_ids: frozenset[int] = frozenset()) -> None:
+                 admin_ids: frozenset[int] = frozenset(),
+                 clock: Callable[[], float] = time.time) -> None:
         self.content = content
         self.storage = storage
         self.secret = secret
         self.today = today
         self.admin_ids = admin_ids
+        self.clock = clock  # when a message was seen, so ids past 48 hours are dropped
 
     def build(self, token: str, base_url: str | None = None) -> Application:  # type: ignore[type-arg]
         builder: ApplicationBuilder = (  # type: ignore[type-arg]
@@ -66,17 +82,10 @@ class TelegramChannel:
 
     async def set_commands(self, app: Application) -> None:  # type: ignore[type-arg]
         """Command menus in each language, so Telegram's '/' list reads in the user's language."""
-        catalogs = self.content.current.catalogs
-        for lang in (None, *LANGUAGES):  # None: the menu for every other Telegram language
-            _ = Translator(catalogs, lang or "en").gettext
-            commands = [
-                BotCommand("menu", _("main menu")),
-                BotCommand("urgent", _("urgent help: if you may be sent back")),
-                BotCommand("language", _("change the language")),
-                BotCommand("help", _("this help")),
-            ]
+        for lang, menu in command_menus(self.content.current.catalogs).items():
+            commands_here = [BotCommand(name, text) for name, text in menu]
             try:
-                await app.bot.set_my_commands(commands, language_code=lang)
+                await app.bot.set_my_commands(commands_here, language_code=lang)
             except TelegramError as exc:
                 log.warning("setMyCommands failed for %s: %s", lang, type(exc).__name__)
 
@@ -87,33 +96,43 @@ class TelegramChannel:
         chat = update.effective_chat
         if user is None or chat is None or chat.type != "private":
             return
-        message = _input_of(update)
+        message = _input_of(update, admin=user.id in self.admin_ids)
         if message is None:
             return
         key = pseudonym(self.secret, user.id)
         today = self.today()
-        session = await self.storage.load_session(key) or Session()
-        if isinstance(message, Command) and message.name in ADMIN_COMMANDS \
-                and user.id in self.admin_ids:
-            await self._admin(context, chat.id, message, session.lang or "en")
-            return
+        now = int(self.clock())
+        session = (await self.storage.load_session(key) or Session()).pruned(now)
         if update.message is not None:
-            session = session.received(update.message.message_id)
-        content = self.content.current
-        reply = respond(content.tree, content.catalogs, session, message, today)
+            session = session.seen(update.message.message_id, now)
+        reply = respond(self.content.current, session, message, today)
         if update.callback_query is not None:
             await _answer_callback(update, reply.toast)
-        session = reply.session
-        for screen in reply.screens:
-            target = update.callback_query.message if update.callback_query else None
-            shown = await show(context, chat.id, screen,
-                               target if isinstance(target, Message) else None)
-            if shown is not None:
-                session = session.shown(shown)
-        await self.storage.record(key, session, today, [(e.kind, e.key) for e in reply.events])
+        pressed = update.callback_query.message if update.callback_query else None
+        kept = await self._carry_out(context, chat.id, reply, session, now,
+                                     pressed if isinstance(pressed, Message) else None)
+        await self.storage.record(key, kept, today, reply.events)
 
-    async def _admin(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, command: Command,
-                     lang: str) -> None:
+    async def _carry_out(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,
+                         before: Session, now: int, pressed: Message | None) -> Session | None:
+        """Do what the reply says, in its order: effects first (a deletion must not wait
+        behind a slow send), then the screens. Returns the session to keep."""
+        session = reply.session
+        for effect in reply.effects:
+            if isinstance(effect, DeleteMessages):
+                await delete_messages(context, chat_id, effect.ids)
+            elif isinstance(effect, Reload):
+                sent = await self._reload(context, chat_id, before.lang or "en")
+                if session is not None:
+                    session = session.seen(sent, now)
+        for number, screen in enumerate(reply.screens):
+            shown = await show(context, chat_id, screen, pressed if number == 0 else None)
+            if shown is not None and session is not None:
+                session = session.shown(shown, now)
+        return session
+
+    async def _reload(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+                      lang: str) -> int:
         """/reload: build a new tree from disk and swap it in only if it has no errors."""
         swapped, problems = await asyncio.to_thread(self.content.reload)
         tr = Translator(self.content.current.catalogs, lang)
@@ -126,7 +145,8 @@ class TelegramChannel:
                           "The first ones:", errors=len(errors))
             text += "\n" + "\n".join(f"• {p}" for p in errors[:MAX_RELOAD_ERRORS])
         log.info("reload requested by an admin: %s", "swapped" if swapped else "refused")
-        await context.bot.send_message(chat_id, text[:4096])
+        sent = await context.bot.send_message(chat_id, _fit(text))
+        return sent.message_id
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The error boundary: log the class and our own ids, show a kind screen."""
@@ -139,9 +159,10 @@ class TelegramChannel:
             return
         lang = "en"
         try:
-            session = await self.storage.load_session(pseudonym(self.secret,
-                                                                update.effective_user.id))
+            key = pseudonym(self.secret, update.effective_user.id)
+            session = await self.storage.load_session(key)
             lang = session.lang if session and session.lang else "en"
+            await self.storage.record(key, session, self.today(), [ErrorShown()])
         except Exception:
             log.warning("could not read the session while reporting an error")
         _ = Translator(self.content.current.catalogs, lang).gettext
@@ -163,7 +184,7 @@ async def show(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen,
     if screen.show is Show.EDIT and pressed is not None:
         try:
             edited = await context.bot.edit_message_text(
-                screen.text, chat_id=chat_id, message_id=pressed.message_id,
+                _fit(screen.text), chat_id=chat_id, message_id=pressed.message_id,
                 parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=no_preview,
             )
             return edited.message_id if isinstance(edited, Message) else pressed.message_id
@@ -171,12 +192,12 @@ async def show(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen,
             reason = exc.message.lower()
             if "not modified" in reason:
                 return pressed.message_id
-            if not ("can't be edited" in reason or "not found" in reason):
+            if not ("can't be edited" in reason or "message to edit not found" in reason):
                 raise
             # Too old or deleted: the screen goes to the bottom of the chat instead.
     try:
         sent = await context.bot.send_message(
-            chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=markup,
+            chat_id, _fit(screen.text), parse_mode=ParseMode.HTML, reply_markup=markup,
             link_preview_options=no_preview,
         )
     except Forbidden:
@@ -195,7 +216,7 @@ async def _answer_callback(update: Update, toast: str | None) -> None:
         log.info("callback query too old to answer")  # the screen still follows
 
 
-def _input_of(update: Update) -> Input | None:
+def _input_of(update: Update, admin: bool) -> Input | None:
     if update.callback_query is not None:
         query = update.callback_query
         message_id = query.message.message_id if query.message is not None else None
@@ -206,16 +227,65 @@ def _input_of(update: Update) -> Input | None:
     if message.text is not None:
         text = message.text[:MAX_TEXT_READ]
         command = parse_command(text)
-        return command if command is not None else Text(text)
+        if command is not None:
+            return Command(command.name, command.arg, admin=admin)
+        return Text(text)
     return Other(_message_kind(message))
 
 
-def _message_kind(message: Message) -> str:
-    for kind in ("sticker", "voice", "video_note", "video", "photo", "document", "audio",
-                 "location", "contact", "animation", "poll", "dice"):
-        if getattr(message, kind, None):
+def _message_kind(message: Message) -> NonTextKind:
+    """What the message held, by kind only; a location or contact is never read further."""
+    for kind in NonTextKind:
+        if kind is not NonTextKind.OTHER and getattr(message, kind.value, None):
             return kind
-    return "other"
+    return NonTextKind.OTHER
+
+
+def command_menus(catalogs: Catalogs) -> dict[str | None, list[tuple[str, str]]]:
+    """Telegram's '/' menu per language code (None: every other language), from the registry;
+    admin commands are left out, so people never see them offered."""
+    menus: dict[str | None, list[tuple[str, str]]] = {}
+    for lang in (None, *LANGUAGES):
+        _ = Translator(catalogs, lang or "en").gettext
+        menus[lang] = [(spec.name, _(spec.description)) for spec in commands.public()]
+    return menus
+
+
+async def delete_messages(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+                          ids: Sequence[int]) -> None:
+    """Delete what Telegram lets a bot delete; messages already gone or too old are skipped.
+
+    deleteMessages takes 100 ids a call and skips the ones it cannot delete; if a batch is
+    refused whole, each id is tried alone. A person who blocked the bot ends it quietly.
+    """
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), DELETE_BATCH):
+        batch = unique[start:start + DELETE_BATCH]
+        try:
+            await context.bot.delete_messages(chat_id, batch)
+            continue
+        except Forbidden:
+            log.info("the user has blocked the bot; nothing deleted")
+            return
+        except TelegramError as exc:
+            log.info("deleteMessages refused a batch (%s); deleting one by one",
+                     type(exc).__name__)
+        for message_id in batch:
+            try:
+                await context.bot.delete_message(chat_id, message_id)
+            except Forbidden:
+                return
+            except TelegramError:
+                continue  # already deleted, or older than 48 hours
+
+
+def _fit(text: str) -> str:
+    """Cut to what one message may hold, counted as Telegram does (UTF-16 units). Screens are
+    checked to fit; this only guards text we did not measure, like a list of problems."""
+    if telegram_length(text) <= MAX_TEXT:
+        return text
+    encoded = text.encode("utf-16-le")[:2 * (MAX_TEXT - 1)]
+    return encoded.decode("utf-16-le", "ignore") + "…"
 
 
 def _update_kind(update: object) -> str:
@@ -247,4 +317,4 @@ async def serve(channel: TelegramChannel, token: str, base_url: str | None,
         await watcher
 
 
-__all__ = ["TelegramChannel", "serve", "show"]
+__all__ = ["TelegramChannel", "command_menus", "delete_messages", "serve", "show"]

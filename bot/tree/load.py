@@ -19,6 +19,7 @@ from bot.tree.model import (
     Choice,
     Citation,
     Contact,
+    Need,
     Node,
     Place,
     Source,
@@ -62,6 +63,7 @@ CONTACT_KEYS = {
     "taken": date,
     "confirmed": date,
     "review_days": int,
+    "needs": list,
 }
 REQUIRED = {
     "tree": ("tree", "title", "start", "nodes"),
@@ -264,7 +266,17 @@ class Loader:
                 taken=contact.get("taken"),
                 confirmed=contact.get("confirmed"),
                 review_days=int(contact.get("review_days", 180)),
+                needs=tuple(self._read_needs(contact.get("needs", []), place)),
             )
+
+    def _read_needs(self, data: list[Any], place: Place) -> Iterator[Need]:
+        known = ", ".join(need.value for need in Need)
+        for item in data:
+            if str(item) in {need.value for need in Need}:
+                yield Need(str(item))
+            else:
+                self.problems.append(error(place, f"unknown need '{item}' in 'needs'; use "
+                                                  f"{known}"))
 
     def _entries(self, data: Any, shown: str, what: str, keys: Mapping[str, type],
                  known: Mapping[str, Source] | Mapping[str, Contact],

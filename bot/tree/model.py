@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 
 ROOT = "main"
+
+
+class Need(StrEnum):
+    """What a person can ask /contacts for; a contact's `needs:` names those it serves."""
+
+    ASYLUM = "asylum"
+    WORK = "work"
+    ABUSE = "abuse"
+    LEGAL = "legal"
 
 
 def shown_path(path: Path) -> str:
@@ -89,6 +99,12 @@ class Contact:
     taken: date | None = None  # the day these details were read from `source`
     confirmed: date | None = None  # the day a person last called or visited: None until then
     review_days: int = 180
+    needs: tuple[Need, ...] = ()  # what /contacts lists it under
+
+    @property
+    def reachable(self) -> bool:
+        """A way to reach it: a contact without one is never listed on its own."""
+        return bool(self.phones or self.url or self.address)
 
 
 @dataclass(frozen=True, slots=True)
