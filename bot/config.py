@@ -24,6 +24,9 @@ class Config:
     webhook_secret: str | None = field(default=None, repr=False)
     port: int = 8080
     content_watch: bool = False
+    stats_min_count: int = 5
+    stats_retention_days: int = 400
+    session_retention_days: int = 90
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Config:
@@ -40,6 +43,11 @@ class Config:
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
             port=_port(env.get("PORT") or "8080"),
             content_watch=(env.get("CONTENT_WATCH") or "0").lower() in ("1", "true", "yes"),
+            stats_min_count=_positive("STATS_MIN_COUNT", env.get("STATS_MIN_COUNT") or "5"),
+            stats_retention_days=_positive("STATS_RETENTION_DAYS",
+                                           env.get("STATS_RETENTION_DAYS") or "400"),
+            session_retention_days=_positive("SESSION_RETENTION_DAYS",
+                                             env.get("SESSION_RETENTION_DAYS") or "90"),
         )
 
 
@@ -64,4 +72,10 @@ def _admin_ids(raw: str) -> frozenset[int]:
 def _port(raw: str) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise ConfigError("PORT", f"{raw!r} is not a port number (1–65535)")
+    return int(raw)
+
+
+def _positive(variable: str, raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(variable, f"{raw!r} is not a whole number of at least 1")
     return int(raw)
