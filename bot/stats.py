@@ -275,8 +275,8 @@ def text(report: Report, tr: Translator) -> str:
     if report.restarted:
         lines.append(_("Kömek restarted within a period: its figure for people may count "
                        "some of them twice."))
-    return "\n".join("<b>" + escape(line[1:]) + "</b>" if line.startswith(HEAD)
-                     else escape(line) for line in lines)
+    return "\n".join("<b>" + escape(line[1:], quote=False) + "</b>" if line.startswith(HEAD)
+                     else escape(line, quote=False) for line in lines)
 
 
 def _people_line(report: Report, tr: Translator) -> str:
