@@ -13,6 +13,7 @@ set (helpful:yes, funnel:answer, command:help…).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -20,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from html import escape
 from typing import Protocol
 
@@ -43,6 +45,7 @@ DETAILED = frozenset({Kind.HELPFUL, Kind.FALLBACK, Kind.CONTACTS_OPENED, Kind.CO
 HELPFUL_YES = f"{Kind.HELPFUL}:yes"
 HELPFUL_NO = f"{Kind.HELPFUL}:no"
 TOP = 8
+WEEKS = 8  # weeks listed in the text summary (CSV and JSON have them all)
 HEAD = "\x00"  # marks a heading line of the text report
 
 
@@ -94,13 +97,30 @@ class Report:
 
     def nodes(self, event: str) -> list[str]:
         """Nodes with a published total for event, largest first."""
-        found = [(f.value, c[2]) for c, f in self.cube.items()
-                 if c[0] == ALL and c[1] == ALL and c[2] != ALL and c[3] == event and f.published]
+        found = self._node_totals.get(event, [])
         return [node for _, node in sorted(found, key=lambda t: (-t[0], t[1]))]
 
+    @cached_property
+    def _node_totals(self) -> dict[str, list[tuple[int, str]]]:
+        totals: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for (day, lang, node, event), figure in self.cube.items():
+            if day == ALL and lang == ALL and node != ALL and figure.published:
+                totals[event].append((figure.value, node))
+        return totals
+
     def langs(self) -> list[str]:
-        present = {c[1] for c in self.cube if c[1] != ALL}
+        return self._langs
+
+    @cached_property
+    def _langs(self) -> list[str]:
+        present = {c[1] for c in self.cube if c[0] == ALL and c[1] != ALL}
         return [lang for lang in (*LANGUAGES, NO_LANG) if lang in present]
+
+    @cached_property
+    def trees(self) -> list[str]:
+        """Trees with funnel counts."""
+        return sorted({c[2] for c in self.cube if c[0] == ALL and c[2] != ALL
+                       and c[3].startswith(Derived.FUNNEL + ":")})
 
 
 class Source(Protocol):
@@ -122,7 +142,8 @@ async def gather(source: Source, days: int, last: date, k: int,
     first, last = period(days, last)
     rows = await source.counters_between(first, last)
     sketches = await source.sketches_between(first, last)
-    return build(rows, sketches, first, last, k, tree, last)
+    # A year's cube takes seconds to protect: off the event loop, so people are not kept waiting.
+    return await asyncio.to_thread(build, rows, sketches, first, last, k, tree, last)
 
 
 def build(rows: Iterable[CounterRow], sketches: Iterable[SketchRow], first: date, last: date,
@@ -295,9 +316,9 @@ def _people_line(report: Report, tr: Translator) -> str:
     if busiest is not None:
         parts.append(tr.fmt("busiest day {day}: {n}", day=busiest[1].isoformat(),
                             n=busiest[0]))
-    if weeks:
+    if weeks:  # the latest ones: a year of weeks would not fit a Telegram message
         parts.append(tr.fmt("per week: {weeks}", weeks=", ".join(
-            f"{start.isoformat()} {fig.text(report.k)}" for start, fig in weeks)))
+            f"{start.isoformat()} {fig.text(report.k)}" for start, fig in weeks[-WEEKS:])))
     return "; ".join(parts)
 
 
@@ -317,10 +338,8 @@ def unhelpful(report: Report) -> list[tuple[str, float, int]]:
 
 
 def funnel_lines(report: Report) -> list[str]:
-    trees = sorted({c[2] for c in report.cube if c[3].startswith(Derived.FUNNEL + ":")
-                    and c[2] != ALL})
     lines = []
-    for tree_id in trees:
+    for tree_id in report.trees:
         cells = []
         for lang in report.langs():
             steps = [report.get(f"{Derived.FUNNEL}:{stage}", node=tree_id, lang=lang)
@@ -345,11 +364,12 @@ def json_text(report: Report) -> str:
     def key(cell: Cell) -> str:
         return "|".join(cell)
 
+    cells = sorted(report.cube.items())
     data = {
         "first": report.first.isoformat(), "last": report.last.isoformat(),
         "min_count": report.k, "hidden": {"small": f"<{report.k}", "hidden": "x"},
-        "totals": {key(c): f.json() for c, f in sorted(report.cube.items()) if c[0] == ALL},
-        "days": {key(c): f.json() for c, f in sorted(report.cube.items()) if c[0] != ALL},
+        "totals": {key(c): f.json() for c, f in cells if c[0] == ALL},
+        "days": {key(c): f.json() for c, f in cells if c[0] != ALL},
         "people": {f"{p.value}|{s.isoformat()}|{lang}": f.json()
                    for (p, s, lang), f in sorted(report.people.items())},
         "people_day_sums": {lang: f.json() for lang, f in sorted(report.people_days.items())},
@@ -359,7 +379,7 @@ def json_text(report: Report) -> str:
         "stale": {"screens": report.stale[0], "contacts": report.stale[1]}
         if report.stale else None,
     }
-    return json.dumps(data, ensure_ascii=False, indent=1)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # a year is 500k cells
 
 
 def daily_people(report: Report) -> dict[str, list[Figure]]:

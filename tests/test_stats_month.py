@@ -193,6 +193,7 @@ async def test_no_small_number_is_printed_anywhere(month):
     text = stats.text(report, Translator(content.catalogs, "en"))
     smalls = {c for c, f in report.cube.items() if f.mark is Mark.SMALL}
     assert smalls and "&lt;5" in text
+    assert len(text) < 4096  # one Telegram message
     for line in stats.csv_text(report).splitlines()[1:]:
         count = line.rsplit(",", 1)[1]
         assert count in ("<5", "x") or int(count) >= K, line

@@ -44,12 +44,23 @@ async def fill(path: Path, content: ContentSource) -> None:
                                       SearchFoundNothing(lang)], tree=tree)
 
 
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ContentSource]:
+    """One database for the module: the tests only read it."""
+    import asyncio
+
+    source, _ = ContentSource.load(ROOT / "content", ROOT / "locales")
+    assert source is not None
+    path = tmp_path_factory.mktemp("report") / "komek.sqlite3"
+    asyncio.run(fill(path, source))
+    return path, source
+
+
 @pytest.fixture
-async def report(tmp_path: Path, real_content: ContentSource) -> stats.Report:
-    path = tmp_path / "komek.sqlite3"
-    await fill(path, real_content)
+async def report(filled: tuple[Path, ContentSource]) -> stats.Report:
+    path, source = filled
     async with Storage.open(path) as storage:
-        return await stats.gather(storage, 30, TODAY, 5, real_content.current.tree)
+        return await stats.gather(storage, 30, TODAY, 5, source.current.tree)
 
 
 def test_the_text_summary_names_what_timur_needs(report: stats.Report,
@@ -107,12 +118,9 @@ def test_the_chart_is_a_valid_png_of_a_phone_size(report: stats.Report,
 
 
 @pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_content: ContentSource):
-    import asyncio
-
-    path = tmp_path / "komek.sqlite3"
-    asyncio.run(fill(path, real_content))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+            filled: tuple[Path, ContentSource]) -> Path:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{filled[0]}")
     monkeypatch.setenv("CONTENT_DIR", str(ROOT / "content"))
     monkeypatch.setenv("LOCALES_DIR", str(ROOT / "locales"))
     return tmp_path
