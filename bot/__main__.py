@@ -97,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
     qr.add_argument("--out", "-o", help="write a .png or .svg file (default: the terminal)")
     qr.add_argument("--bot", help="the bot's username (default: BOT_USERNAME)")
     qr.set_defaults(func=cmd_qr)
+    stats = commands.add_parser("stats", help="anonymous statistics, small counts hidden")
+    stats.add_argument("--days", type=int, default=30, help="the last N days (default 30)")
+    stats.add_argument("--until", type=date.fromisoformat, help="the last day (default today)")
+    stats.add_argument("--format", choices=("text", "csv", "json", "png"), default="text")
+    stats.add_argument("--lang", choices=LANGUAGES, default="en", help="text and chart language")
+    stats.add_argument("--out", "-o", help="write to this file instead of the screen")
+    stats.set_defaults(func=cmd_stats)
     return parser
 
 
@@ -134,6 +141,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 async def _serve(config: Config) -> int:
     from bot.channels.telegram import TelegramChannel, serve
     from bot.pseudonym import SECRET_FILE, load_or_create_secret
+    from bot.stats import StatsSettings
     from bot.storage import Storage
 
     assert config.bot_token is not None
@@ -145,7 +153,10 @@ async def _serve(config: Config) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with Storage.open(config.database_path) as storage:
-        channel = TelegramChannel(content, storage, secret, admin_ids=config.admin_ids)
+        settings = StatsSettings(config.stats_min_count, config.stats_retention_days,
+                                 config.session_retention_days)
+        channel = TelegramChannel(content, storage, secret, admin_ids=config.admin_ids,
+                                  stats_settings=settings)
         await serve(channel, config.bot_token, config.bot_api_url, stop, config.content_watch)
     log.info("stopped")
     return 0
@@ -345,6 +356,53 @@ def cmd_qr(args: argparse.Namespace, config: Config) -> int:
         code.terminal(compact=True)
         print(link)
     return 0
+
+
+def cmd_stats(args: argparse.Namespace, config: Config) -> int:
+    from bot import stats
+    from bot.storage import Storage
+
+    if args.days < 1:
+        raise KomekError("--days must be at least 1")
+    if args.format == "png" and not args.out:
+        raise KomekError("a PNG goes to a file: add --out FILE")
+    if not config.database_path.exists():
+        raise KomekError(f"there is no database at {config.database_path}; check DATABASE_URL")
+    current = _content(config).current
+
+    async def gathered() -> stats.Report:
+        async with Storage.open(config.database_path) as storage:
+            return await stats.gather(storage, args.days, args.until or date.today(),
+                                      config.stats_min_count, current.tree)
+
+    report = asyncio.run(gathered())
+    tr = Translator(current.catalogs, args.lang)
+    if args.format == "png":
+        from bot.chart import png
+
+        Path(args.out).write_bytes(png(report, tr))
+        print(f"wrote {args.out}", file=sys.stderr)
+        return 0
+    if args.format == "csv":
+        output = stats.csv_text(report)
+    elif args.format == "json":
+        output = stats.json_text(report)
+    else:
+        output = _plain(stats.text(report, tr))
+    if args.out:
+        Path(args.out).write_text(output, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    return 0
+
+
+def _plain(html: str) -> str:
+    """Telegram's HTML subset as terminal text."""
+    import html as entities
+    import re
+
+    return entities.unescape(re.sub(r"</?b>", "", html))
 
 
 if __name__ == "__main__":

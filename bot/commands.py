@@ -37,6 +37,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("exit", _("leave at once and clear this chat")),
     CommandSpec("forget", _("delete everything Kömek keeps about you")),
     CommandSpec("reload", _("reload the content from disk"), Who.ADMINS),
+    CommandSpec("stats", _("anonymous statistics: /stats 30 for the last 30 days"), Who.ADMINS),
 )
 
 COMMAND_NAMES = frozenset(spec.name for spec in COMMANDS)

@@ -25,6 +25,9 @@ class Config:
     port: int = 8080
     content_watch: bool = False
     bot_username: str | None = None  # for deep links and their QR codes (t.me/<name>?start=…)
+    stats_min_count: int = 5
+    stats_retention_days: int = 400
+    session_retention_days: int = 90
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Config:
@@ -42,6 +45,11 @@ class Config:
             port=_port(env.get("PORT") or "8080"),
             content_watch=(env.get("CONTENT_WATCH") or "0").lower() in ("1", "true", "yes"),
             bot_username=(env.get("BOT_USERNAME") or "").lstrip("@") or None,
+            stats_min_count=_positive("STATS_MIN_COUNT", env.get("STATS_MIN_COUNT") or "5"),
+            stats_retention_days=_positive("STATS_RETENTION_DAYS",
+                                           env.get("STATS_RETENTION_DAYS") or "400"),
+            session_retention_days=_positive("SESSION_RETENTION_DAYS",
+                                             env.get("SESSION_RETENTION_DAYS") or "90"),
         )
 
 
@@ -66,4 +74,10 @@ def _admin_ids(raw: str) -> frozenset[int]:
 def _port(raw: str) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise ConfigError("PORT", f"{raw!r} is not a port number (1–65535)")
+    return int(raw)
+
+
+def _positive(variable: str, raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(variable, f"{raw!r} is not a whole number of at least 1")
     return int(raw)

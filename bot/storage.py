@@ -10,7 +10,8 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -18,6 +19,9 @@ import aiosqlite
 from bot.errors import StorageError
 from bot.events import Event, Vote
 from bot.session import Session
+from bot.sketch import Period, Sketch, SketchKey, Uniques, period_start
+from bot.tally import Mark, close_day, roles_of, tally
+from bot.tree.model import Tree
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: sessions keyed by a pseudonym; counters by day, kind, key and language
@@ -62,7 +66,44 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sessions ADD COLUMN vote TEXT;
     ALTER TABLE sessions ADD COLUMN vote_changed INTEGER NOT NULL DEFAULT 0;
     """,
+    # 3: statistics without a trail (bot/tally.py, bot/sketch.py): the day whose end is not
+    # counted yet and the current tree visit beside each session; the counts derived from
+    # them (tallies: sessions, ends of days, funnels), apart from the events; distinct-people
+    # sketches
+    """
+    ALTER TABLE sessions ADD COLUMN open_day TEXT;
+    ALTER TABLE sessions ADD COLUMN visit_tree TEXT;
+    ALTER TABLE sessions ADD COLUMN visit_stages INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE tallies (
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        node TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        extra TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (day, kind, node, lang, extra)
+    );
+    CREATE TABLE uniques (
+        period TEXT NOT NULL,
+        start TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        registers BLOB NOT NULL,
+        keys INTEGER NOT NULL,
+        PRIMARY KEY (period, start, lang)
+    );
+    """,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Purged:
+    days_closed: int
+    counters: int
+    sketches: int
+    sessions: int
+
+
+SAVE_SKETCHES_AFTER = 100  # registers grown in memory before the sketches are written
 
 
 class Storage:
@@ -71,6 +112,9 @@ class Storage:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
         self._lock = asyncio.Lock()
+        self._uniques = Uniques()  # the keys of the current periods live here, in memory only
+        self._unsaved: dict[SketchKey, tuple[Sketch, bool]] = {}
+        self._growths = 0
 
     @classmethod
     @asynccontextmanager
@@ -87,6 +131,7 @@ class Storage:
             storage = cls(db)
             await storage._migrate()
             yield storage
+            await storage.flush()
         finally:
             await db.close()
 
@@ -129,18 +174,22 @@ class Storage:
         )
 
     async def record(self, pseudonym: str, session: Session | None, today: date,
-                     events: Iterable[Event]) -> None:
+                     events: Iterable[Event], tree: Tree | None = None) -> None:
         """Save a session (None: delete it) and count what happened, in one transaction.
 
         After a forget nothing here writes the row again: only the counters are touched.
+        With the content's tree, the statistics' funnels are counted too (bot/tally.py).
         """
+        events = list(events)
         async with self._lock:
+            before = await self._mark(pseudonym)
             if session is None:
                 await self._db.execute("DELETE FROM sessions WHERE pseudonym = ?",
                                        (pseudonym,))
             else:
                 await self._save_session(pseudonym, session, today)
             await self._count(today, events)
+            await self._tally(pseudonym, before, session, today, events, tree)
             await self._db.commit()
 
     async def _save_session(self, pseudonym: str, session: Session, today: date) -> None:
@@ -182,6 +231,133 @@ class Storage:
         ) as cursor:
             rows = await cursor.fetchall()
         return [(str(a), str(b), str(c), str(d), str(e), int(n)) for a, b, c, d, e, n in rows]
+
+    # -- statistics (bot/tally.py, bot/sketch.py, bot/stats.py) ---------------------------
+
+    async def _mark(self, pseudonym: str) -> Mark:
+        async with self._db.execute(
+            "SELECT open_day, node, lang, visit_tree, visit_stages FROM sessions "
+            "WHERE pseudonym = ?", (pseudonym,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return Mark()
+        open_day, node, lang, visit_tree, stages = row
+        return Mark(date.fromisoformat(open_day) if open_day else None, node, lang, visit_tree,
+                    int(stages))
+
+    async def _tally(self, pseudonym: str, before: Mark, session: Session | None,
+                     today: date, events: list[Event], tree: Tree | None) -> None:
+        roles = roles_of(tree)
+        if session is None:
+            mark, rows = tally(before, before.node, before.lang, events, today, roles)
+            rows += close_day(mark, date.max)[1]  # a forgotten day ends here, not later
+        else:
+            mark, rows = tally(before, session.node, session.lang, events, today, roles)
+            if (mark.open_day, mark.visit_tree, mark.visit_stages) != \
+                    (before.open_day, before.visit_tree, before.visit_stages):
+                await self._db.execute(
+                    "UPDATE sessions SET open_day = ?, visit_tree = ?, visit_stages = ? "
+                    "WHERE pseudonym = ?",
+                    (mark.open_day.isoformat() if mark.open_day else None, mark.visit_tree,
+                     mark.visit_stages, pseudonym),
+                )
+        if rows:
+            await self._add(rows)
+        lang = (session.lang if session else None) or before.lang or ""
+        await self._count_person(pseudonym, today, lang)
+
+    async def _add(self, rows: Iterable[tuple[str, str, str, str, str]]) -> None:
+        await self._db.executemany(
+            "INSERT INTO tallies (day, kind, node, lang, extra, n) VALUES (?, ?, ?, ?, ?, 1) "
+            "ON CONFLICT (day, kind, node, lang, extra) DO UPDATE SET n = tallies.n + 1",
+            list(rows),
+        )
+
+    async def _count_person(self, pseudonym: str, today: date, lang: str) -> None:
+        for key in self._uniques.wanted(today, lang):
+            await self._save_sketches()  # one leaving memory must be written first
+            period, start, _ = key
+            async with self._db.execute(
+                "SELECT registers FROM uniques WHERE period = ? AND start = ? AND lang = ?",
+                (period.value, start.isoformat(), lang),
+            ) as cursor:
+                row = await cursor.fetchone()
+            self._uniques.hold(key, Sketch.load(row[0]) if row else Sketch())
+        for key, sketch, first in self._uniques.add(pseudonym, today, lang):
+            held = self._unsaved.get(key)
+            self._unsaved[key] = (sketch, first or (held is not None and held[1]))
+            self._growths += 1
+        if self._growths >= SAVE_SKETCHES_AFTER:
+            await self._save_sketches()
+
+    async def _save_sketches(self) -> None:
+        """Sketches are written in batches: losing a few registers in a crash only lowers
+        an estimate a little, and a 4 KB write per new person per period would not."""
+        await self._db.executemany(
+            "INSERT INTO uniques (period, start, lang, registers, keys) "
+            "VALUES (?, ?, ?, ?, 1) ON CONFLICT (period, start, lang) DO UPDATE SET "
+            "registers = excluded.registers, keys = uniques.keys + ?",
+            [(period.value, start.isoformat(), lang, sketch.dump(), int(first))
+             for (period, start, lang), (sketch, first) in self._unsaved.items()],
+        )
+        self._unsaved.clear()
+        self._growths = 0
+
+    async def flush(self) -> None:
+        async with self._lock:
+            await self._save_sketches()
+            await self._db.commit()
+
+    async def daily(self, today: date, stats_days: int, session_days: int) -> Purged:
+        """The daily job: count the end of every day left open, then purge what is too old."""
+        await self.flush()
+        async with self._lock:
+            async with self._db.execute(
+                "SELECT open_day, node, lang FROM sessions "
+                "WHERE open_day IS NOT NULL AND open_day < ?", (today.isoformat(),),
+            ) as cursor:
+                open_rows = await cursor.fetchall()
+            rows = [close_day(Mark(date.fromisoformat(d), node, lang), today)[1][0]
+                    for d, node, lang in open_rows]
+            await self._add(rows)
+            await self._db.execute(
+                "UPDATE sessions SET open_day = NULL WHERE open_day < ?", (today.isoformat(),))
+            stats_cut = (today - timedelta(days=stats_days)).isoformat()
+            session_cut = (today - timedelta(days=session_days)).isoformat()
+            counters = await self._db.execute("DELETE FROM counters WHERE day < ?", (stats_cut,))
+            tallies = await self._db.execute("DELETE FROM tallies WHERE day < ?", (stats_cut,))
+            uniques = await self._db.execute("DELETE FROM uniques WHERE start < ?", (stats_cut,))
+            sessions = await self._db.execute("DELETE FROM sessions WHERE updated_on < ?",
+                                              (session_cut,))
+            await self._db.commit()
+        return Purged(len(rows), counters.rowcount + tallies.rowcount, uniques.rowcount,
+                      sessions.rowcount)
+
+    async def counters_between(self, first: date, last: date
+                               ) -> list[tuple[str, str, str, str, str, int]]:
+        """Counters and tallies of the days from first to last."""
+        async with self._lock, self._db.execute(
+            "SELECT day, kind, node, lang, extra, n FROM counters WHERE day BETWEEN ? AND ? "
+            "UNION ALL "
+            "SELECT day, kind, node, lang, extra, n FROM tallies WHERE day BETWEEN ? AND ?",
+            (first.isoformat(), last.isoformat()) * 2,
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [(str(a), str(b), str(c), str(d), str(e), int(n)) for a, b, c, d, e, n in rows]
+
+    async def sketches_between(self, first: date, last: date
+                               ) -> list[tuple[Period, date, str, Sketch, int]]:
+        """Sketches of periods that start in [first, last] or hold first."""
+        earliest = min(period_start(p, first) for p in Period)
+        await self.flush()
+        async with self._lock, self._db.execute(
+            "SELECT period, start, lang, registers, keys FROM uniques "
+            "WHERE start BETWEEN ? AND ?", (earliest.isoformat(), last.isoformat()),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [(Period(p), date.fromisoformat(s), str(lang), Sketch.load(blob), int(keys))
+                for p, s, lang, blob, keys in rows]
 
     async def has_session(self, pseudonym: str) -> bool:
         async with self._lock, self._db.execute(

@@ -31,6 +31,7 @@ class ShownMessage:
     deleted: bool = False
     from_bot: bool = True
     date: int = START_TIME
+    photo: bytes | None = None  # what sendPhoto uploaded
 
     def labels(self) -> list[str]:
         return [b["text"] for row in self.buttons for b in row]
@@ -144,6 +145,18 @@ class FakeBotAPI:
                              params.get("parse_mode"), date=self.now)
         self.chats.setdefault(chat_id, []).append(shown)
         return self._message_json(chat_id, shown)
+
+    def _sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        photo = params["photo"]
+        shown = ShownMessage(next(self._ids), params.get("caption", ""), _buttons(params),
+                             params.get("parse_mode"), date=self.now,
+                             photo=photo if isinstance(photo, bytes) else None)
+        self.chats.setdefault(chat_id, []).append(shown)
+        message = self._message_json(chat_id, shown)
+        message["photo"] = [{"file_id": f"photo{shown.message_id}",
+                             "file_unique_id": f"u{shown.message_id}", "width": 1, "height": 1}]
+        return message
 
     def _editMessageText(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
         chat_id = int(params["chat_id"])
@@ -335,7 +348,10 @@ async def _params(request: web.Request) -> dict[str, Any]:
     form = await request.post()
     params: dict[str, Any] = {}
     for key, value in form.items():
-        params[key] = value if isinstance(value, str) else str(value)
+        if isinstance(value, web.FileField):
+            params[key] = value.file.read()
+        else:
+            params[key] = value if isinstance(value, str) else str(value)
     return params
 
 

@@ -40,11 +40,13 @@ from bot.conversation import (
     parse_command,
     respond,
 )
-from bot.events import ErrorShown, NonTextKind
+from bot.daily import every_day
+from bot.events import CommandUsed, ErrorShown, NonTextKind
 from bot.i18n import LANGUAGES, Catalogs, Translator
 from bot.pseudonym import pseudonym
 from bot.screens import MAX_TEXT, Screen, Show, telegram_length
 from bot.session import Session
+from bot.stats import StatsSettings
 from bot.storage import Storage
 from bot.tree.problems import Level
 
@@ -53,19 +55,23 @@ log = logging.getLogger(__name__)
 MAX_TEXT_READ = 4096  # longer typed text is cut to this before it is read
 MAX_RELOAD_ERRORS = 5
 DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
+STATS_DAYS, MAX_STATS_DAYS = 30, 400  # /stats without a number, and the most it shows
+DEFAULT_STATS = StatsSettings()
 
 
 class TelegramChannel:
     def __init__(self, content: ContentSource, storage: Storage, secret: bytes,
                  today: Callable[[], date] = date.today,
                  admin_ids: frozenset[int] = frozenset(),
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 stats_settings: StatsSettings = DEFAULT_STATS) -> None:
         self.content = content
         self.storage = storage
         self.secret = secret
         self.today = today
         self.admin_ids = admin_ids
         self.clock = clock  # when a message was seen, so ids past 48 hours are dropped
+        self.stats_settings = stats_settings
 
     def build(self, token: str, base_url: str | None = None) -> Application:  # type: ignore[type-arg]
         builder: ApplicationBuilder = (  # type: ignore[type-arg]
@@ -115,13 +121,19 @@ class TelegramChannel:
         session = (await self.storage.load_session(key) or Session()).pruned(now)
         if update.message is not None:
             session = session.seen(update.message.message_id, now)
-        reply = respond(self.content.current, session, message, today)
+        content = self.content.current
+        if isinstance(message, Command) and message.admin and message.name == "stats":
+            session = await self._stats(context, chat.id, session, message.arg, today, now)
+            await self.storage.record(key, session, today, [CommandUsed("stats")],
+                                      tree=content.tree)
+            return
+        reply = respond(content, session, message, today)
         if update.callback_query is not None:
             await _answer_callback(update, reply.toast)
         pressed = update.callback_query.message if update.callback_query else None
         kept = await self._carry_out(context, chat.id, reply, session, now,
                                      pressed if isinstance(pressed, Message) else None)
-        await self.storage.record(key, kept, today, reply.events)
+        await self.storage.record(key, kept, today, reply.events, tree=content.tree)
 
     async def _carry_out(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,
                          before: Session, now: int, pressed: Message | None) -> Session | None:
@@ -157,6 +169,31 @@ class TelegramChannel:
         log.info("reload requested by an admin: %s", "swapped" if swapped else "refused")
         sent = await context.bot.send_message(chat_id, _fit(text))
         return sent.message_id
+
+    async def _stats(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, session: Session,
+                     arg: str, today: date, now: int) -> Session:
+        """/stats [days]: the summary, then the chart; both only from protected figures."""
+        from bot import chart, stats
+
+        days = int(arg) if arg.isdigit() and 0 < int(arg) <= MAX_STATS_DAYS else STATS_DAYS
+        content = self.content.current
+        tr = Translator(content.catalogs, session.lang or "en")
+        report = await stats.gather(self.storage, days, today, self.stats_settings.min_count,
+                                    content.tree)
+        sent = await context.bot.send_message(chat_id, _fit(stats.text(report, tr)),
+                                              parse_mode=ParseMode.HTML)
+        session = session.seen(sent.message_id, now)
+        picture = await asyncio.to_thread(chart.png, report, tr)
+        photo = await context.bot.send_photo(chat_id, picture, caption=tr.fmt(
+            "Kömek, the last {days} days", days=days))
+        log.info("statistics sent to an admin for %d days", days)
+        return session.seen(photo.message_id, now)
+
+    async def daily(self, day: date) -> None:
+        purged = await self.storage.daily(day, self.stats_settings.retention_days,
+                                          self.stats_settings.session_days)
+        log.info("daily job: %d days closed; purged %d counters, %d sketches, %d sessions",
+                 purged.days_closed, purged.counters, purged.sketches, purged.sessions)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The error boundary: log the class and our own ids, show a kind screen."""
@@ -318,6 +355,7 @@ async def serve(channel: TelegramChannel, token: str, base_url: str | None,
     """Poll until stop is set (by SIGTERM or SIGINT in __main__, or by a test)."""
     app = channel.build(token, base_url)
     watcher = asyncio.create_task(watch(channel.content, stop)) if content_watch else None
+    daily = asyncio.create_task(every_day(channel.daily, channel.today, stop))
     async with app:
         await channel.set_commands(app)
         await app.start()
@@ -330,6 +368,7 @@ async def serve(channel: TelegramChannel, token: str, base_url: str | None,
         await app.stop()
     if watcher is not None:
         await watcher
+    await daily
 
 
 __all__ = ["TelegramChannel", "command_menus", "delete_messages", "serve", "show"]

@@ -1,0 +1,130 @@
+"""What the statistics derive when Storage.record counts, and the daily job, on a moved clock."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from pathlib import Path
+
+from bot.content import ContentSource
+from bot.daily import every_day
+from bot.events import Forgotten, Helpful, ScreenShown, Vote
+from bot.session import Session
+from bot.sketch import EVERYONE, Period
+from bot.storage import Storage
+from tests.conftest import TODAY
+
+TOMORROW = TODAY + timedelta(days=1)
+
+
+async def tallies(storage: Storage, day: date = TODAY) -> list[tuple[str, str, str, str, int]]:
+    rows = await storage.counters_between(day - timedelta(days=500), day + timedelta(days=5))
+    return sorted((d, kind, node, extra, n) for d, kind, node, _, extra, n in rows
+                  if kind in ("session", "ended", "funnel"))
+
+
+async def test_a_day_is_one_session_and_ends_where_the_person_was(tmp_path: Path,
+                                                                 real_content: ContentSource):
+    tree = real_content.current.tree
+    async with Storage.open(tmp_path / "db.sqlite3") as storage:
+        for node in ("main", "work", "work-permit"):
+            await storage.record("p", Session(lang="ru", node=node), TODAY,
+                                 [ScreenShown(node, "ru")], tree=tree)
+        await storage.record("p", Session(lang="ru", node="work-permit"), TODAY,
+                             [Helpful("work-permit", "ru", Vote.YES)], tree=tree)
+        assert ("2026-11-28", "session", "", "", 1) in await tallies(storage)
+        assert not [r for r in await tallies(storage) if r[1] == "ended"]
+        # Next seen the day after: yesterday ended on work-permit, today is a new session.
+        await storage.record("p", Session(lang="ru", node="main"), TOMORROW,
+                             [ScreenShown("main", "ru")], tree=tree)
+        rows = await tallies(storage)
+    assert ("2026-11-28", "ended", "work-permit", "", 1) in rows
+    assert ("2026-11-29", "session", "", "", 1) in rows
+    funnel = [(node, extra) for _, kind, node, extra, _ in rows if kind == "funnel"]
+    assert sorted(funnel) == [("work", "answer"), ("work", "helpful"), ("work", "question"),
+                              ("work", "start")]
+
+
+async def test_a_visit_counts_each_stage_once_and_a_new_visit_again(tmp_path: Path,
+                                                                   real_content: ContentSource):
+    tree = real_content.current.tree
+    async with Storage.open(tmp_path / "db.sqlite3") as storage:
+        for node in ("work", "work-permit", "work", "work-permit", "main", "work"):
+            await storage.record("p", Session(lang="kk", node=node), TODAY,
+                                 [ScreenShown(node, "kk")], tree=tree)
+        rows = await tallies(storage)
+    starts = [n for _, kind, node, extra, n in rows if kind == "funnel" and extra == "start"]
+    assert starts == [2]  # main between them: two visits to work
+
+
+async def test_the_daily_job_closes_yesterday_and_purges_by_age(tmp_path: Path):
+    async with Storage.open(tmp_path / "db.sqlite3") as storage:
+        old = TODAY - timedelta(days=401)
+        await storage.record("old", Session(lang="uz", node="main"), old,
+                             [ScreenShown("main", "uz")])
+        await storage.record("idle", Session(lang="en", node="asylum"),
+                             TODAY - timedelta(days=91), [ScreenShown("asylum", "en")])
+        await storage.record("kept", Session(lang="ru", node="return"), TODAY,
+                             [ScreenShown("return", "ru")])
+        purged = await storage.daily(TODAY, stats_days=400, session_days=90)
+        assert purged.days_closed == 2  # "old" and "idle" were open since earlier days
+        assert purged.sessions == 2
+        assert not await storage.has_session("old") and not await storage.has_session("idle")
+        assert await storage.has_session("kept")
+        assert await storage.counters_between(old - timedelta(days=1), old) == []
+        assert ("2026-08-29", "ended", "asylum", "", 1) in await tallies(storage)
+        # The clock moves on: today ends tomorrow, once, however often the job runs.
+        await storage.daily(TOMORROW, stats_days=400, session_days=90)
+        await storage.daily(TOMORROW, stats_days=400, session_days=90)
+        ended = [r for r in await tallies(storage) if r[1] == "ended" and r[2] == "return"]
+        assert ended == [("2026-11-28", "ended", "return", "", 1)]
+        # A year and more later everything is past its retention.
+        await storage.daily(TODAY + timedelta(days=401), stats_days=400, session_days=90)
+        assert await storage.counters_between(TODAY, TODAY) == []
+        assert await storage.sketches_between(TODAY, TODAY) == []
+        assert not await storage.has_session("kept")
+
+
+async def test_forget_ends_the_day_at_once(tmp_path: Path):
+    async with Storage.open(tmp_path / "db.sqlite3") as storage:
+        await storage.record("p", Session(lang="ru", node="asylum"), TODAY,
+                             [ScreenShown("asylum", "ru")])
+        await storage.record("p", None, TODAY, [Forgotten()])
+        assert ("2026-11-28", "ended", "asylum", "", 1) in await tallies(storage)
+        assert not await storage.has_session("p")
+
+
+async def test_people_are_counted_per_period_and_a_restart_is_noted(tmp_path: Path):
+    path = tmp_path / "db.sqlite3"
+    async with Storage.open(path) as storage:
+        for n in range(30):
+            await storage.record(f"p{n}", Session(lang="uz"), TODAY, [])
+        await storage.record("p0", Session(lang="uz"), TODAY, [])
+    async with Storage.open(path) as storage:  # a restart: a new key for the same periods
+        await storage.record("p0", Session(lang="uz"), TODAY, [])
+        sketches = {(p, lang): (s.estimate(), keys)
+                    for p, _, lang, s, keys in await storage.sketches_between(TODAY, TODAY)}
+    assert sketches[(Period.DAY, "uz")][0] in (30, 31)
+    assert sketches[(Period.WEEK, EVERYONE)][1] == 2  # fed by two keys
+    assert sketches[(Period.MONTH, "uz")][0] in (30, 31)
+
+
+async def test_every_day_runs_once_per_day_on_an_injected_clock():
+    days = iter([TODAY, TODAY, TOMORROW, TOMORROW, TOMORROW + timedelta(days=1)])
+    ran: list[date] = []
+    stop = asyncio.Event()
+
+    def today() -> date:
+        try:
+            return next(days)
+        except StopIteration:
+            stop.set()
+            return TOMORROW + timedelta(days=1)
+
+    async def job(day: date) -> None:
+        ran.append(day)
+        if day == TOMORROW:
+            raise RuntimeError("a failing job does not stop the loop")
+
+    await every_day(job, today, stop, check_every=0)
+    assert ran == [TODAY, TOMORROW, TOMORROW + timedelta(days=1)]
