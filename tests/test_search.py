@@ -19,7 +19,7 @@ from bot.content import Content
 from bot.i18n import Catalogs, Translator
 from bot.screens import Show, node_screen
 from bot.search import Hit, SearchIndex
-from bot.searchterms import latin, query_variants, words
+from bot.searchterms import is_junk, latin, query_variants, words
 from bot.tree.messages import KEYWORDS_NOTE, content_messages, keywords_msgid
 from bot.tree.model import ROOT, Choice, Node, Place, Tree
 from tests.conftest import ROOT as PROJECT
@@ -138,6 +138,35 @@ def test_typed_forms_find_their_screens(index: SearchIndex) -> None:
 def test_a_short_word_is_no_typo_of_another(index: SearchIndex) -> None:
     assert index.search("helo", "en") == ()  # not "help"
     assert index.search("zzz", "ru") == ()
+
+
+@pytest.mark.parametrize("junk", [
+    "x" * 10_000, "а" * 10_000, "ааааа", "xxxxxxx", "ХАХАХАХА", "qq" * 40,
+    "zqxjvkwpfh" * 1_000, " ".join(["x"] * 5_000), "ыыыыы ууууу", "ababab хахаха",
+])
+def test_junk_finds_nothing(index: SearchIndex, junk: str) -> None:
+    for lang in ("en", "ru", "kk", "uz"):
+        assert index.search(junk, lang) == ()
+
+
+@pytest.mark.parametrize(("word", "junk"), [
+    ("x" * 31, True), ("ааа", True), ("хахаха", True), ("a", True), ("ққққ", True),
+    ("предпринимательством", False), ("камакка", False), ("2011", False), ("000", False),
+    ("90", False), ("pasportimni", False),
+])
+def test_junk_is_what_no_word_of_the_four_languages_looks_like(word: str, junk: bool) -> None:
+    assert is_junk(words(word)[0]) is junk
+
+
+def test_junk_beside_real_words_does_not_hide_them(index: SearchIndex) -> None:
+    assert "abuse-passport" in top(index, "аааааа забрали паспорт", "ru")
+    assert "abuse-passport" in top(index, "my employer took my passport " + "x" * 500, "en")
+
+
+def test_a_short_words_lost_letter_is_a_typo_though_a_stem_is_left(index: SearchIndex) -> None:
+    # "mony" strips to the stem "mon" (as in "Mon–Fri"), yet it means "money".
+    assert {"abuse-wages", "abuse-wages-remedy"} & set(
+        top(index, "how to get my mony back from employer", "en"))
 
 
 def test_the_readers_language_counts_a_little_more(index: SearchIndex) -> None:
