@@ -13,6 +13,7 @@ import pytest
 from bot.__main__ import main
 from bot.backup import backup
 from bot.errors import KomekError
+from bot.events import ScreenShown
 from bot.session import Session
 from bot.storage import Storage
 from tests.conftest import ROOT, TODAY
@@ -22,7 +23,7 @@ async def _database(path: Path, people: int) -> None:
     async with Storage.open(path) as storage:
         for n in range(people):
             await storage.record(f"p{n}", Session(lang="kk", node="main"), TODAY,
-                                 [("view", "main")])
+                                 [ScreenShown("main", "kk")])
 
 
 async def test_a_backup_taken_while_the_bot_writes_is_one_consistent_moment(tmp_path: Path):
@@ -31,13 +32,15 @@ async def test_a_backup_taken_while_the_bot_writes_is_one_consistent_moment(tmp_
     written = 0
     stop = asyncio.Event()
     async with Storage.open(live) as storage:
-        await storage.record("before", Session(lang="uz", node="asylum"), TODAY, [("view", "x")])
+        await storage.record("before", Session(lang="uz", node="asylum"), TODAY,
+                             [ScreenShown("asylum", "uz")])
 
         async def keep_writing() -> None:
             nonlocal written
             while not stop.is_set():
                 # A session and its count in one transaction: a torn copy would split them.
-                await storage.record(f"w{written}", Session(lang="ru"), TODAY, [("view", "x")])
+                await storage.record(f"w{written}", Session(lang="ru"), TODAY,
+                                     [ScreenShown("x", "ru")])
                 written += 1
                 await asyncio.sleep(0)
 
@@ -56,7 +59,7 @@ async def test_a_backup_taken_while_the_bot_writes_is_one_consistent_moment(tmp_
     assert sorted(p.name for p in copy.parent.iterdir()) == ["komek.sqlite3"]  # no temp left
     async with Storage.open(copy) as restored:
         assert await restored.load_session("before") == Session(lang="uz", node="asylum")
-        counted = {lang: n for _, _, _, lang, n in await restored.counters()}
+        counted = {lang: n for _, _, _, lang, _, n in await restored.counters()}
         sessions = [n for n in range(written) if await restored.load_session(f"w{n}")]
     assert 20 <= len(sessions) < written  # written both before and after the copy was taken
     assert sessions == list(range(len(sessions)))  # a prefix: nothing later, nothing missing
@@ -110,7 +113,9 @@ async def test_the_backup_command_reports_the_size_and_the_secret(
     assert main(["backup", "out/b.sqlite3"]) == 0
     out = capsys.readouterr().out
     size = (tmp_path / "out" / "b.sqlite3").stat().st_size
-    assert f"({size:,} bytes, schema 1, integrity ok)" in out
+    async with Storage.open(tmp_path / "out" / "b.sqlite3") as copy:
+        schema = await copy.schema_version()
+    assert f"({size:,} bytes, schema {schema}, integrity ok)" in out
     assert f"pseudonym secret ({tmp_path / 'data' / 'pseudonym.secret'})" in out
     assert main(["backup", "out/b.sqlite3"]) == 2
     assert "already exists" in capsys.readouterr().err
