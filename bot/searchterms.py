@@ -189,9 +189,7 @@ def terms(text: str, lang: str, memo: dict[tuple[str, str], str]) -> Iterator[st
 
 
 # Words that carry little on their own: they still count, at STOP_WEIGHT, so "what to do"
-# finds "What to do today", but "hello how are you" cannot ride on "how" and "you". Days
-# (today, tomorrow) say when, not what: "ertaga havo qanday" (the weather tomorrow) must not
-# find a screen by "erta" (early), the stem "ertaga" strips to.
+# finds "What to do today", but "hello how are you" cannot ride on "how" and "you".
 STOP_WEIGHT = 0.2
 _STOP_WORDS = """
     i me my mine a an the to is am are was were be been of in on at for and or it its do does
@@ -208,13 +206,15 @@ _STOP_WORDS = """
     men mening menga meni sen siz u ular biz va bilan nima qanday qayerda qayerga qachon nega
     bu shu ham mi kerak
     iltimos edi boʻladi boʻladimi mumkin mumkinmi
-    today tomorrow yesterday сегодня завтра вчера бүгін ертең кеше bugun ertaga kecha
 """
 STOP_TERMS = frozenset(latin(word) for word in words(_STOP_WORDS))
-# Greetings and thanks say nothing about a topic, and no screen should be found by one: they
-# count as words the index does not know, so "hello how are you" finds nothing.
+# Greetings, thanks, tomorrow and yesterday say nothing about a topic, and no screen is found by
+# one: they count as words the index does not know, so "hello how are you" finds nothing, and
+# "ertaga havo qanday" (the weather tomorrow) does not find "erta" (early), the stem "ertaga"
+# strips to.
 _GREETINGS = """
     hello hi hey привет здравствуйте здрасте салам сәлем сәлеметсіз сәлеметсізбе қалайсың
     қалайсыз salom assalomu alaykum qalaysan qalaysiz thanks thank спасибо рахмет rahmat
+    tomorrow yesterday завтра вчера ертең кеше ertaga kecha
 """
 GREETING_TERMS = frozenset(latin(word) for word in words(_GREETINGS))
