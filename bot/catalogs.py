@@ -129,10 +129,12 @@ def update(locales_dir: Path, langs: tuple[str, ...] = LANGUAGES,
     """Merge each template into each language's PO file, creating missing ones."""
     written = []
     for domain in domains:
-        template = read_catalog(locales_dir / f"{domain}.pot", SOURCE_LANG)
         for lang in langs:
             if lang == SOURCE_LANG:
                 continue
+            # Read afresh for each language: Babel's update adopts the template's Message
+            # objects, so a translation carried over for one language would leak into the next.
+            template = read_catalog(locales_dir / f"{domain}.pot", SOURCE_LANG)
             path = po_path(locales_dir, lang, domain)
             catalog = read_catalog(path, lang) if path.is_file() else _new_catalog(lang)
             write_catalog(merge(catalog, template), path)

@@ -99,6 +99,7 @@ def test_a_changed_sentence_keeps_valid_catalogs_through_two_updates(site: Path)
     # the English each translation was made for: an entry already fuzzy keeps its older one
     made_for = {lang: entry(site, lang, "asylum-apply", before).previous_id or [before]
                 for lang in LANGS}
+    old = {lang: entry(site, lang, "asylum-apply", before).string for lang in LANGS}
     refresh(site)
     assert msgfmt_refusals(site) == []
     assert blocking(site) == []
@@ -106,6 +107,7 @@ def test_a_changed_sentence_keeps_valid_catalogs_through_two_updates(site: Path)
         changed = entry(site, lang, "asylum-apply", after)
         assert changed.fuzzy and changed.string  # the old translation, never shown as current
         assert changed.previous_id == made_for[lang]  # as `#| msgid`
+        assert changed.string == old[lang]  # its own language's translation, never another's
     text = po(site, "uz").read_text()
     assert '#| msgid ""\n#| "**Apply in writing' in text
     assert "\n#| " + '"- Count 5 days from your arrival' in text
