@@ -27,11 +27,12 @@ from tests.conftest import TODAY
 
 FIXTURE = Path(__file__).parent / "fixtures" / "search_queries.yaml"
 QUERIES: dict[str, Any] = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
-# Found in the top 3, per group, as measured on the real content by bench/bench_search.py:
-# en 74/74, ru 66/68, ru-latin 20/20, kk 63/63, uz 62/63, uz-cyrillic 10/10. Each level sits
-# just under the measured share, so one miss more in any group fails: when content changes
-# lose a query, add the words people type to that screen's `keywords`.
-LEVELS = {"en": 0.99, "ru": 0.96, "ru-latin": 0.96, "kk": 0.99, "uz": 0.98, "uz-cyrillic": 0.95}
+# Found in the top 3, per group, as measured on the real content by bench/bench_search.py
+# after the safety rewrite and its translations (1 December 2026): en 74/74, ru 68/68,
+# ru-latin 20/20, kk 65/65, uz 63/63, uz-cyrillic 10/10. Each level sits just under the
+# measured share, so one miss more in any group fails: when content changes lose a query,
+# add the words people type to that screen's `keywords`.
+LEVELS = {"en": 0.99, "ru": 0.99, "ru-latin": 0.96, "kk": 0.99, "uz": 0.99, "uz-cyrillic": 0.95}
 
 
 @pytest.fixture(scope="module")
