@@ -9,7 +9,8 @@ words moderators and translators add (`keywords`) and the labels of the buttons 
 the screen count most, then its bold headline, then its body. Ranking is BM25F over the
 terms of `bot.searchterms`, each typed word expanded to the index terms it may mean (its
 stems in every language, words it is a beginning or an inflection of, and near spellings
-through rapidfuzz), with the reader's language counted a little higher.
+through rapidfuzz), with the reader's language counted a little higher. Junk (a held key, a
+pasted stream, see `bot.searchterms.is_junk`), greetings and days match nothing.
 """
 
 from __future__ import annotations
