@@ -9,7 +9,8 @@ words moderators and translators add (`keywords`) and the labels of the buttons 
 the screen count most, then its bold headline, then its body. Ranking is BM25F over the
 terms of `bot.searchterms`, each typed word expanded to the index terms it may mean (its
 stems in every language, words it is a beginning or an inflection of, and near spellings
-through rapidfuzz), with the reader's language counted a little higher.
+through rapidfuzz), with the reader's language counted a little higher. Junk (a held key, a
+pasted stream, see `bot.searchterms.is_junk`), greetings and days match nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.searchterms import (
     GREETING_TERMS,
     STOP_TERMS,
     STOP_WEIGHT,
+    is_junk,
     query_variants,
     terms,
     words,
@@ -51,7 +53,6 @@ QUESTION_FACTOR = 0.9  # on a tie, the answer wins over the question that leads 
 MIN_SCORE = 0.3  # below this, a hit is noise: say "nothing found" instead
 MIN_OF_BEST = 0.5  # a hit far below the best one only distracts
 MAX_WORDS = 16
-MAX_WORD = 30
 MIN_AFFIX = 4  # a typed word and an index term may be a beginning of each other from here
 MIN_AFFIX_SHARE = 0.5
 UNKNOWN_DF = 4  # a word the index does not know weighs as one found on this many screens
@@ -168,10 +169,11 @@ class SearchIndex:
         shown = [0.0] * len(self.docs)  # each word's share of a full match: the score
         ideal = 0.0
         for word in words(query)[:MAX_WORDS]:
-            word = word[:MAX_WORD]
             variants = query_variants(word)
             stop = not STOP_TERMS.isdisjoint(variants)
-            if not GREETING_TERMS.isdisjoint(variants):
+            # Junk and greetings count as words the index does not know: alone they find
+            # nothing; beside real words they only lower the score a little.
+            if is_junk(word) or not GREETING_TERMS.isdisjoint(variants):
                 matches = {}
             elif stop:  # a stop word counts only as typed: "nega" is no typo of a topic
                 matches = self._exact(variants)
@@ -232,8 +234,13 @@ class SearchIndex:
                 keep(variant, 1.0)
             for term, similarity in self._affixes(variant):
                 keep(term, similarity)
-        if any(similarity == 1.0 for similarity in found.values()):
-            return found  # a known word is not also a typo of another
+        # A known word is not also a typo of another; but a short word's last letter is as
+        # likely a slip as an ending, so a short stem left by stripping just one letter
+        # ("mony" → "mon") is no proof the word was known.
+        typed = max(len(variant) for variant in variants)
+        if any(similarity == 1.0 and (len(term) >= MIN_AFFIX or len(term) < typed - 1)
+               for term, similarity in found.items()):
+            return found
         for variant in variants:
             for term, similarity in self._typos(variant):
                 keep(term, similarity)

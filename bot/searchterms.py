@@ -51,6 +51,27 @@ def words(text: str) -> list[str]:
     return _WORD.findall(folded)
 
 
+# A typed word longer than this is no word: the longest in the content has 20 letters, and a
+# Kazakh or Uzbek word with all its endings stays well under it.
+MAX_WORD = 30
+_TRIPLE_LETTER = re.compile(r"([^\W\d_])\1\1")
+MIN_LETTERS = 3  # different letters a word of MIN_LETTERS * 2 letters or more has at least
+
+
+def is_junk(word: str) -> bool:
+    """Whether a typed word cannot be a word of any of the four languages, so it matches
+    nothing: held on a key, "ааааа" or "xxxxxxx" would fold to one letter, and a letter alone
+    is found in many screens; a pasted stream would be a typo of something.
+
+    No word in the content has a letter three times in a row, none is longer than MAX_WORD,
+    and none of six letters or more uses fewer than three different ones ("хахаха").
+    A letter alone is an initial or a slip, never a topic. Numbers are words ("90 days")."""
+    if word.isdigit():
+        return False
+    return (len(word) < 2 or len(word) > MAX_WORD or _TRIPLE_LETTER.search(word) is not None
+            or (len(word) >= 2 * MIN_LETTERS and len(set(word)) < MIN_LETTERS))
+
+
 def is_cyrillic(word: str) -> bool:
     return _CYRILLIC.search(word) is not None
 
@@ -163,7 +184,7 @@ def terms(text: str, lang: str, memo: dict[tuple[str, str], str]) -> Iterator[st
         term = memo.get((word, lang))
         if term is None:
             term = memo[word, lang] = content_term(word, lang)
-        if term:
+        if len(term) > 1 or term.isdigit():  # a letter alone (an initial, "т.") is no topic
             yield term
 
 
@@ -173,7 +194,7 @@ STOP_WEIGHT = 0.2
 _STOP_WORDS = """
     i me my mine a an the to is am are was were be been of in on at for and or it its do does
     did can could what how where when why who you your he she they them we our us this that with
-    not no please will would should there here have has had get got need want im cant dont
+    than not no please will would should there here have has had get got need want im cant dont
     didnt wont
     я мне меня мой моя мои моё мое у в во на и а но не нет что как где куда когда почему это с
     со по
@@ -187,10 +208,13 @@ _STOP_WORDS = """
     iltimos edi boʻladi boʻladimi mumkin mumkinmi
 """
 STOP_TERMS = frozenset(latin(word) for word in words(_STOP_WORDS))
-# Greetings and thanks say nothing about a topic, and no screen should be found by one: they
-# count as words the index does not know, so "hello how are you" finds nothing.
+# Greetings, thanks, tomorrow and yesterday say nothing about a topic, and no screen is found by
+# one: they count as words the index does not know, so "hello how are you" finds nothing, and
+# "ertaga havo qanday" (the weather tomorrow) does not find "erta" (early), the stem "ertaga"
+# strips to.
 _GREETINGS = """
     hello hi hey привет здравствуйте здрасте салам сәлем сәлеметсіз сәлеметсізбе қалайсың
     қалайсыз salom assalomu alaykum qalaysan qalaysiz thanks thank спасибо рахмет rahmat
+    tomorrow yesterday завтра вчера ертең кеше ertaga kecha
 """
 GREETING_TERMS = frozenset(latin(word) for word in words(_GREETINGS))
