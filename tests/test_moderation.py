@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.actions import Go, encode
 from bot.content import ContentSource
 from bot.conversation import Press, respond
 from bot.events import Fallback
@@ -106,8 +107,8 @@ def test_the_guide_an_urgent_fix_ships_while_one_language_is_pending(site: Path)
            "\"- Count 7\"" in pending[0]
     source = ContentSource.load(site / "content", site / "locales")[0]
     assert source is not None
-    reply = respond(source.current.tree, source.current.catalogs,
-                    Session(lang="uz", node="asylum"), Press("1:go:asylum-apply"), TODAY)
+    reply = respond(source.current, Session(lang="uz", node="asylum"),
+                    Press(encode(Go("asylum-apply"))), TODAY)
     assert "7 дней" in reply.screens[0].text and reply.screens[0].fallback == "ru"
 
 
