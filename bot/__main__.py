@@ -107,7 +107,8 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _serve(config: Config) -> int:
-    from bot.channels.telegram import TelegramChannel, serve
+    from bot.channels.serving import serve
+    from bot.channels.telegram import TelegramChannel
     from bot.pseudonym import SECRET_FILE, load_or_create_secret
     from bot.storage import Storage
 
@@ -121,7 +122,7 @@ async def _serve(config: Config) -> int:
         loop.add_signal_handler(sig, stop.set)
     async with Storage.open(config.database_path) as storage:
         channel = TelegramChannel(content, storage, secret, admin_ids=config.admin_ids)
-        await serve(channel, config.bot_token, config.bot_api_url, stop, config.content_watch)
+        await serve(channel, config, stop)
     log.info("stopped")
     return 0
 
