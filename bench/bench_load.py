@@ -39,6 +39,8 @@ from tests.fakebotapi import TOKEN, FakeBotAPI, ShownMessage  # noqa: E402
 
 NAV = ("◀", "🏠", "🌐", "✖", "👍", "👎", "✓", "🆘")
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+LOST_AFTER = 30.0  # seconds without a reply: the action counts as lost
+PROFILE_TO = os.environ.get("BENCH_PROFILE")  # a path prefix: write the bot's cProfile there
 MINIMAL_SCREEN = ("<b>A screen as long as Kömek's</b>\n" + "Words of an answer, " * 30)[:700]
 
 
@@ -69,7 +71,7 @@ def minimal_bot() -> None:
                                            parse_mode=ParseMode.HTML, reply_markup=markup)
 
     app = Application.builder().token(os.environ["BOT_TOKEN"]) \
-        .base_url(os.environ["BOT_API_URL"]).rate_limiter(AIORateLimiter()) \
+        .base_url(os.environ["BOT_API_URL"]).rate_limiter(AIORateLimiter(max_retries=5)) \
         .concurrent_updates(True).build()
     app.add_handler(TypeHandler(Update, answer))
     app.run_polling(allowed_updates=["message", "callback_query"])
@@ -102,6 +104,7 @@ class Figures:
     latencies: list[float] = field(default_factory=list)
     press_latencies: list[float] = field(default_factory=list)
     updates: int = 0
+    lost: int = 0  # actions never answered (the walk stops there)
     choice_taps: list[int] = field(default_factory=list)
 
 
@@ -118,7 +121,11 @@ class Person:
         self.api.waiting[self.id] = waiter
         started = loop.time()
         self.api.push(update)
-        replied = await asyncio.wait_for(waiter, timeout=120)
+        try:
+            replied = await asyncio.wait_for(waiter, timeout=LOST_AFTER)
+        except TimeoutError:
+            self.figures.lost += 1
+            raise
         self.figures.latencies.append(replied - started)
         if press:
             self.figures.press_latencies.append(replied - started)
@@ -186,12 +193,14 @@ class Run:
     p99: float
     press_p50: float
     cpu_ms_per_update: float
+    lost: int
     rss_mb: float
     startup: float
 
 
 async def run_bot(name: str, users: int, latency: float, flood: int, folder: Path,
-                  sessions: int = 0, taps: int | None = None) -> tuple[float, Run]:
+                  sessions: int = 0, taps: int | None = None,
+                  rounds: int = 1) -> tuple[float, Run]:
     api = BenchAPI(quiet=0.0, latency=latency, flood_limit=flood)
     await api.start()
     db = folder / f"{name}-{users}-{sessions}.sqlite3"
@@ -203,6 +212,8 @@ async def run_bot(name: str, users: int, latency: float, flood: int, folder: Pat
            "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "bot", "run"] if name == "komek" \
         else [sys.executable, __file__, "--minimal-bot"]
+    if PROFILE_TO and name == "komek":  # cProfile the bot, to see where its time goes
+        command[1:1] = ["-m", "cProfile", "-o", f"{PROFILE_TO}.{users}"]
     started = time.perf_counter()
     process = await asyncio.create_subprocess_exec(*command, cwd=folder, env=env,
                                                    stdout=asyncio.subprocess.DEVNULL,
@@ -214,8 +225,14 @@ async def run_bot(name: str, users: int, latency: float, flood: int, folder: Pat
     sent_before = len([c for c in api.calls if "chat_id" in c.params])
     cpu_before = cpu_seconds(process.pid)
     begun = time.perf_counter()
-    await asyncio.gather(*(Person(api, 500_000 + n, figures).walk(taps)
-                           for n in range(users)))
+    async def person(user_id: int) -> None:
+        for _ in range(rounds):
+            try:
+                await Person(api, user_id, figures).walk(taps)
+            except TimeoutError:
+                return
+
+    await asyncio.gather(*(person(500_000 + n) for n in range(users)))
     wall = time.perf_counter() - begun
     cpu = cpu_seconds(process.pid) - cpu_before
     rss = peak_rss_mb(process.pid)
@@ -229,7 +246,8 @@ async def run_bot(name: str, users: int, latency: float, flood: int, folder: Pat
     return statistics.mean(figures.choice_taps), Run(
                name, figures.updates, wall, messages, api.over_limit,
                statistics.median(ordered), p99,
-               statistics.median(figures.press_latencies), cpu * 1000 / figures.updates, rss,
+               statistics.median(figures.press_latencies), cpu * 1000 / figures.updates,
+               figures.lost, rss,
                startup)
 
 
@@ -253,7 +271,7 @@ def show(run: Run, flood: int) -> None:
           f"{run.messages / run.wall:5.1f} msg/s ({run.messages / run.wall / flood:4.2f}× the "
           f"limit, {run.over_limit} refused)  p50 {run.p50 * 1000:5.0f} ms  "
           f"p99 {run.p99 * 1000:5.0f} ms  press p50 {run.press_p50 * 1000:5.0f} ms  "
-          f"CPU {run.cpu_ms_per_update:5.2f} ms/update  RSS {run.rss_mb:5.1f} MB  "
+          f"CPU {run.cpu_ms_per_update:5.2f} ms/update  lost {run.lost}  RSS {run.rss_mb:5.1f} MB  "
           f"start-up {run.startup:4.2f} s")
 
 
@@ -270,16 +288,18 @@ async def main(args: argparse.Namespace) -> None:
           f"{args.latency * 1000:.0f} ms a call; flood limit {args.flood} messages/s")
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        for users in (args.users, 4):
-            print(f"{users} people at once:")
-            taps, ours = await run_bot("komek", users, args.latency, args.flood, folder)
+        for users, rounds in ((args.users, 1), (4, args.rounds)):
+            print(f"{users} people at once, each walking {rounds} time(s):")
+            taps, ours = await run_bot("komek", users, args.latency, args.flood, folder,
+                                       rounds=rounds)
             _, floor = await run_bot("minimal", users, args.latency, args.flood, folder,
-                                     taps=round(taps))
+                                     taps=round(taps), rounds=rounds)
             show(floor, args.flood)
             show(ours, args.flood)
             compare(ours, floor, args.latency)
         print(f"4 people, {args.sessions:,} stored sessions:")
-        _, many = await run_bot("komek", 4, args.latency, args.flood, folder, args.sessions)
+        _, many = await run_bot("komek", 4, args.latency, args.flood, folder, args.sessions,
+                                rounds=args.rounds)
         show(many, args.flood)
         print(f"  per step {many.p50 * 1000:.0f} ms p50 (the round trip is "
               f"{args.latency * 1000:.0f} ms); peak RSS {many.rss_mb:.1f} MB (target < 100)")
@@ -294,4 +314,5 @@ if __name__ == "__main__":
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--flood", type=int, default=30)
     parser.add_argument("--sessions", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=10, help="walks per person, four people")
     asyncio.run(main(parser.parse_args()))

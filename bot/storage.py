@@ -115,15 +115,17 @@ class Storage:
         return int(row[0]) if row else 0
 
     async def load_session(self, pseudonym: str) -> Session | None:
-        async with self._lock, self._db.execute(
-            "SELECT lang, node, stack, pending, screen_message, recent_messages, vote, "
-            "vote_changed FROM sessions WHERE pseudonym = ?",
-            (pseudonym,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
+        # One trip to aiosqlite's thread, not three (execute, fetch, close): under load each
+        # trip waits for the GIL, and this runs for every update.
+        async with self._lock:
+            rows = list(await self._db.execute_fetchall(
+                "SELECT lang, node, stack, pending, screen_message, recent_messages, vote, "
+                "vote_changed FROM sessions WHERE pseudonym = ?",
+                (pseudonym,),
+            ))
+        if not rows:
             return None
-        lang, node, stack, pending, screen_message, recent, vote, vote_changed = row
+        lang, node, stack, pending, screen_message, recent, vote, vote_changed = rows[0]
         return Session(
             lang=lang,
             node=node,

@@ -14,9 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from datetime import date
+from typing import Any, cast
 
 import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -43,6 +44,7 @@ BACKOFF = 0.1  # seconds before the first retry; doubled after each, with jitter
 CONNECTION_POOL = 48
 POOL_TIMEOUT = 5.0
 SURPLUS_ANSWERS = 2  # presses dropped in a flood answered at most this many at once
+FLOOD_RATE = 28  # messages a second: under Telegram's ~30, with room for jitter on the way
 RETRY_AFTER_TRIES = 3  # 429s waited out per call before giving up
 # Calls that may be repeated without the person seeing anything twice.
 IDEMPOTENT = frozenset({
@@ -51,8 +53,45 @@ IDEMPOTENT = frozenset({
 })
 
 
+class SlidingWindow:
+    """At most `rate` entries in any `period` seconds, first come first served.
+
+    PTB's default (a bucket of 30 refilled at 30 a second) lets up to 60 through in one
+    second after a pause, and Telegram answers the surplus with 429; spacing messages
+    evenly would keep under the limit but add up to 1/30 s to every reply.
+    """
+
+    def __init__(self, rate: int, period: float = 1.0) -> None:
+        self._rate, self._period = rate, period
+        self._sent: deque[float] = deque()
+        self._turn = asyncio.Lock()
+
+    async def __aenter__(self) -> None:
+        loop = asyncio.get_running_loop()
+        async with self._turn:
+            while len(self._sent) >= self._rate:
+                wait = self._sent[0] + self._period - loop.time()
+                if wait <= 0:
+                    self._sent.popleft()
+                else:
+                    await asyncio.sleep(wait)
+            self._sent.append(loop.time())
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class FloodLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter (429s waited out, every call paused meanwhile), with its overall
+    limit as a sliding window of FLOOD_RATE messages a second."""
+
+    def __init__(self) -> None:
+        super().__init__(max_retries=RETRY_AFTER_TRIES)
+        self._base_limiter = cast(Any, SlidingWindow(FLOOD_RATE))
+
+
 def rate_limiter() -> AIORateLimiter:
-    return AIORateLimiter(max_retries=RETRY_AFTER_TRIES)
+    return FloodLimiter()
 
 
 class RetryingRequest(HTTPXRequest):

