@@ -12,6 +12,7 @@ modified, not found, too old) is an answer, not a fault, and is never retried.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections import OrderedDict, deque
@@ -44,7 +45,7 @@ BACKOFF = 0.1  # seconds before the first retry; doubled after each, with jitter
 CONNECTION_POOL = 48
 POOL_TIMEOUT = 5.0
 SURPLUS_ANSWERS = 2  # presses dropped in a flood answered at most this many at once
-FLOOD_RATE = 28  # messages a second: under Telegram's ~30, with room for jitter on the way
+FLOOD_RATE = 30  # messages a second, Telegram's limit for a bot
 RETRY_AFTER_TRIES = 3  # 429s waited out per call before giving up
 # Calls that may be repeated without the person seeing anything twice.
 IDEMPOTENT = frozenset({
@@ -54,31 +55,41 @@ IDEMPOTENT = frozenset({
 
 
 class SlidingWindow:
-    """At most `rate` entries in any `period` seconds, first come first served.
+    """At most `rate` messages in any `period` seconds, as Telegram counts them.
 
-    PTB's default (a bucket of 30 refilled at 30 a second) lets up to 60 through in one
-    second after a pause, and Telegram answers the surplus with 429; spacing messages
-    evenly would keep under the limit but add up to 1/30 s to every reply.
+    A message counts from when its answer came back, and one in flight counts too: so the
+    (rate+1)th starts a full period after the first was surely received, and however the
+    network delays them, Telegram never sees more than `rate` in a period. PTB's default (a
+    bucket of 30 refilled at 30 a second) lets up to 60 through in one second after a pause,
+    and Telegram answers the surplus with 429; spacing every message 1/30 s apart would keep
+    under the limit but hold back every reply.
     """
 
     def __init__(self, rate: int, period: float = 1.0) -> None:
         self._rate, self._period = rate, period
-        self._sent: deque[float] = deque()
-        self._turn = asyncio.Lock()
+        self._done: deque[float] = deque()
+        self._in_flight = 0
+        self._changed = asyncio.Condition()
 
     async def __aenter__(self) -> None:
         loop = asyncio.get_running_loop()
-        async with self._turn:
-            while len(self._sent) >= self._rate:
-                wait = self._sent[0] + self._period - loop.time()
-                if wait <= 0:
-                    self._sent.popleft()
-                else:
-                    await asyncio.sleep(wait)
-            self._sent.append(loop.time())
+        async with self._changed:
+            while True:
+                now = loop.time()
+                while self._done and self._done[0] + self._period <= now:
+                    self._done.popleft()
+                if len(self._done) + self._in_flight < self._rate:
+                    break
+                wait = self._done[0] + self._period - now if self._done else None
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), wait)
+            self._in_flight += 1
 
     async def __aexit__(self, *exc: object) -> None:
-        return None
+        async with self._changed:
+            self._in_flight -= 1
+            self._done.append(asyncio.get_running_loop().time())
+            self._changed.notify()
 
 
 class FloodLimiter(AIORateLimiter):
