@@ -4,7 +4,9 @@
 
 Prints ratios (Kömek ÷ baseline), never absolute pass/fail thresholds: the machine varies,
 the ratio much less. Also: the content check and one conversation step, each against a
-baseline measured here (parsing the same YAML with PyYAML alone; an empty function call).
+baseline measured here (parsing the same YAML with PyYAML alone; an empty function call);
+a typed question (search) against a button press; and the safe exit of a 50-message chat
+over a slow connection, against deleting the same chat one message per call.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, TypeHandler  # noqa: E402
 
-from bot.channels.telegram import TelegramChannel, serve  # noqa: E402
+from bot.channels.serving import serve  # noqa: E402
+from bot.channels.telegram import TelegramChannel  # noqa: E402
+from bot.config import Config  # noqa: E402
 from bot.content import ContentSource, build  # noqa: E402
-from bot.conversation import Press, respond  # noqa: E402
+from bot.conversation import Press, Text, respond  # noqa: E402
 from bot.session import Session  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 from tests.fakebotapi import TOKEN, FakeBotAPI, User  # noqa: E402
@@ -63,7 +67,8 @@ async def komek_bot(api: FakeBotAPI, stop: asyncio.Event, db: Path) -> None:
     content, _ = ContentSource.load(ROOT / "content", ROOT / "locales")
     assert content is not None
     async with Storage.open(db) as storage:
-        await serve(TelegramChannel(content, storage, b"bench"), TOKEN, api.base_url, stop)
+        await serve(TelegramChannel(content, storage, b"bench"),
+                    Config(bot_token=TOKEN, bot_api_url=api.base_url), stop)
 
 
 async def drive(users: int, taps: int, start_bot) -> float:  # type: ignore[no-untyped-def]
@@ -119,6 +124,45 @@ def content_figures() -> None:
                              number=200, repeat=5)) / 200
     nothing = min(timeit.repeat(lambda: None, number=200, repeat=5)) / 200
     print(f"one answer:   {step * 1e6:7.1f} µs   (an empty call: {nothing * 1e6:.2f} µs)")
+    asked = Session(lang="ru", node="main")
+    search = min(timeit.repeat(lambda: respond(content, asked,
+                                               Text("работодатель забрал паспорт"), _today()),
+                               number=200, repeat=5)) / 200
+    print(f"one question: {search * 1e6:7.1f} µs   (search and its screen; "
+          f"{search / step:.2f}× a button press)")
+
+
+async def safe_exit_figure(latency: float, messages: int = 50) -> None:
+    """The exit of a chat of `messages` messages with `latency` added to every Bot API call."""
+    api = FakeBotAPI(quiet=0.01)
+    await api.start()
+    stop = asyncio.Event()
+    with tempfile.TemporaryDirectory() as folder:
+        task = asyncio.create_task(komek_bot(api, stop, Path(folder) / "exit.sqlite3"))
+        await asyncio.wait_for(api.polled.wait(), timeout=30)
+        user = User(api, 20_001)
+        await user.start("English")
+        n = 0
+        while len(api.everything(user.id)) < messages:
+            n += 1
+            await user.send(f"question {n}")
+        chat = len(api.everything(user.id))
+        api.latency = latency
+        started = time.perf_counter()
+        await user.tap("Exit", on=user.last)
+        while [m.text[:5] for m in api.everything(user.id)] != ["Done."]:
+            await asyncio.sleep(0.005)
+        elapsed = time.perf_counter() - started
+        calls = len([c for c in api.calls if c.method in ("deleteMessages", "deleteMessage")])
+        left = len(api.everything(user.id))
+        stop.set()
+        await task
+    await api.stop()
+    one_by_one = chat * latency
+    print(f"safe exit:    {elapsed * 1000:7.0f} ms   for a {chat}-message chat with "
+          f"{latency * 1000:.0f} ms per call ({calls} delete call(s), {left} message left); "
+          f"one call per message would take ≥ {one_by_one * 1000:.0f} ms "
+          f"({elapsed / one_by_one:.2f}× that)")
 
 
 def _today():  # type: ignore[no-untyped-def]
@@ -134,6 +178,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     content_figures()
+    asyncio.run(safe_exit_figure(latency=0.1))
     updates = args.users * (args.taps + 1)
     baseline, ours = [], []
     with tempfile.TemporaryDirectory() as folder:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
 
 from bot.i18n import DOMAINS, LANGUAGES, SOURCE_LANG, CatalogFiles, po_path, read_catalog
-from bot.tree.messages import REVIEW_NOTE, content_messages
+from bot.tree.messages import KEYWORDS_NOTE, REVIEW_NOTE, content_messages
 from bot.tree.model import Tree
 
 BOT_KEYWORDS = {"_": None, "gettext": None, "fmt": None}
@@ -122,9 +122,8 @@ def status(locales_dir: Path, tree: Tree, code_dir: Path) -> Iterator[Coverage]:
 
 def coverage(template: Catalog, catalog: Catalog | None, lang: str, domain: str) -> Coverage:
     translated = fuzzy = review = 0
-    for message in template:
-        if not message.id:
-            continue
+    shown = [message for message in template if message.id and not _search_words(message)]
+    for message in shown:
         entry = catalog.get(message.id, context=message.context) if catalog else None
         if entry is None or not entry.string:
             continue
@@ -134,5 +133,9 @@ def coverage(template: Catalog, catalog: Catalog | None, lang: str, domain: str)
             translated += 1
         if any(REVIEW_NOTE in c for c in entry.user_comments + entry.auto_comments):
             review += 1
-    total = sum(1 for m in template if m.id)
-    return Coverage(lang, domain, total, translated, fuzzy, review)
+    return Coverage(lang, domain, len(shown), translated, fuzzy, review)
+
+
+def _search_words(message: Message) -> bool:
+    """A node's search words are never shown, so they are never missing from a screen."""
+    return KEYWORDS_NOTE in message.auto_comments

@@ -239,7 +239,11 @@ class _Turn:
     def _exit(self, session: Session) -> Reply:
         """At once, no question: delete the chat, forget the person, leave one plain word."""
         self.events.append(SafeExit())
-        self.effects.append(DeleteMessages(session.message_ids()))
+        ids = session.message_ids()
+        if isinstance(self.message, Press) and self.message.message_id is not None \
+                and self.message.message_id not in ids:
+            ids = (*ids, self.message.message_id)  # the pressed message, even if untracked
+        self.effects.append(DeleteMessages(ids))
         return Reply(None, (neutral(self.words(session)),), tuple(self.events),
                      tuple(self.effects))
 
@@ -257,6 +261,10 @@ class _Turn:
             case Go(node) if node == self.tree.urgent and node is not None:
                 self.events.append(UrgentOpened())
                 return self._go(session, node)
+            case Go(node) if session.lang is None:
+                # A choice on the urgent screen before a language: go there once it is chosen.
+                pending = node if node in self.tree.nodes else None
+                return self._picker(replace(session, pending=pending))
             case _ if session.lang is None:
                 return self._picker(session)
             case None:

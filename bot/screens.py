@@ -76,11 +76,12 @@ PICKER_TEXT = (
     "Выберите язык · Тілді таңдаңыз · Tilni tanlang · Choose your language"
 )
 PICKER_BUTTON = "🌐 Язык · Тіл · Til · Language"  # before a language is chosen: all four
+EXIT_BUTTON = "✖ Выход · Шығу · Chiqish · Exit"
 
 
 def language_picker(show: Show) -> Screen:
     buttons = tuple(Button(language_name(code), SetLanguage(code)) for code in LANGUAGES)
-    return Screen(PICKER_TEXT, (buttons[:2], buttons[2:]), show)
+    return Screen(PICKER_TEXT, (buttons[:2], buttons[2:], (Button(EXIT_BUTTON, Exit()),)), show)
 
 
 @dataclass

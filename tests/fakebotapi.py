@@ -256,14 +256,17 @@ class FakeBotAPI:
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
-    async def settle(self, since: int, chat_id: int | None = None, limit: float = 10.0) -> None:
-        """Wait until the bot has answered (a call after `since`, to chat_id if given) and
-        then gone quiet for that chat."""
+    async def settle(self, since: int, chat_id: int | None = None, limit: float = 10.0,
+                     query_id: str | None = None) -> None:
+        """Wait until the bot has answered (a call after `since`, to chat_id if given, or
+        else the answer to the button press query_id) and then gone quiet for that chat."""
 
         def count() -> int:
             return sum(1 for c in self.calls[since:]
-                       if chat_id is None or c.params.get("chat_id") == str(chat_id)
-                       or c.method == "answerCallbackQuery")
+                       if (chat_id is not None and c.params.get("chat_id") == str(chat_id))
+                       or (query_id is not None
+                           and c.params.get("callback_query_id") == query_id)
+                       or (chat_id is None and query_id is None))
 
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
@@ -324,18 +327,24 @@ class User:
         await self.send("/start")
         await self.tap(language)
 
-    async def tap(self, label: str, on: ShownMessage | None = None) -> str:
+    async def tap(self, label: str, on: ShownMessage | None = None,
+                  toast_only: bool = False) -> str:
         shown = on or self._latest_with(label)
-        return await self.press(shown.data_of(label), shown)
+        return await self.press(shown.data_of(label), shown, toast_only)
 
-    async def press(self, data: str, on: ShownMessage) -> str:
+    async def press(self, data: str, on: ShownMessage, toast_only: bool = False) -> str:
+        """Press a button; toast_only: the bot is expected to answer the press and show
+        nothing more, so only the answer is waited for."""
         since = len(self.api.calls)
         query_id = f"q{self.api.new_message_id()}"
         self.api.push({"callback_query": {
             "id": query_id, "from": self._from(), "chat_instance": "ci", "data": data,
             "message": self.api._message_json(self.id, on),
         }})
-        await self.api.settle(since, self.id)
+        if toast_only:
+            await self.api.settle(since, None, query_id=query_id)
+        else:
+            await self.api.settle(since, self.id)
         answers = [c for c in self.api.calls_of("answerCallbackQuery")
                    if c.params.get("callback_query_id") == query_id]
         assert answers, "the bot did not answer the button press"

@@ -37,3 +37,17 @@ def test_each_language_in_the_terminal(tmp_path: Path):
 def test_typing_junk_in_the_terminal(tmp_path: Path):
     out = chat("4\nhello there\n99\n/nonsense\n\n", "chat", cwd=tmp_path)
     assert "I did not find an answer" in out and "I do not know that command" in out
+
+
+def test_the_terminal_exit_ends_the_preview_kindly(tmp_path: Path):
+    out = chat("4\nвыход\n1\n", "chat", cwd=tmp_path)
+    assert "Done." in out and "the preview ends here" in out
+    assert out.rstrip().endswith("the preview ends here.)")  # the "1" after it is not read
+
+
+def test_terminal_commands_match_telegram(tmp_path: Path):
+    out = chat("4\n/contacts\n1\n/urgent\n/help\n/forget\n1\n", "chat", cwd=tmp_path)
+    assert "UNHCR" in out and "What do you need help with?" in out
+    assert "Delete everything Kömek keeps about you?" in out and "Deleted." in out
+    assert "/exit — " in out
+    assert "Traceback" not in out

@@ -28,7 +28,8 @@ def test_first_contact_shows_the_language_picker(content):
     session, screen = talk(content, Session(), Command("start"))
     assert screen.text == PICKER_TEXT
     assert [b.label for b in screen.buttons_flat()] == ["Русский", "Қазақ тілі", "O‘zbek",
-                                                         "English"]
+                                                         "English",
+                                                         "✖ Выход · Шығу · Chiqish · Exit"]
     assert session.lang is None
 
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from telegram import BotCommand, LinkPreviewOptions, Message, Update
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -97,6 +97,15 @@ class TelegramChannel:
         # At once, not one after another: start-up waits one round trip, not five.
         await asyncio.gather(*(set_menu(lang, menu) for lang, menu
                                in command_menus(self.content.current.catalogs).items()))
+        # Admins see their commands too, in their own chat only (a private chat's id is the
+        # user's id); everyone else's menu never offers them.
+        _ = Translator(self.content.current.catalogs, "en").gettext
+        every = [BotCommand(spec.name, _(spec.description)) for spec in commands.COMMANDS]
+        for admin in sorted(self.admin_ids):
+            try:
+                await app.bot.set_my_commands(every, scope=BotCommandScopeChat(admin))
+            except TelegramError as exc:
+                log.warning("setMyCommands failed for an admin chat: %s", type(exc).__name__)
 
     # -- the one handler ---------------------------------------------------------------
 
@@ -175,20 +184,25 @@ class TelegramChannel:
         if not isinstance(update, Update) or update.effective_chat is None \
                 or update.effective_user is None:
             return
-        lang = "en"
+        key = pseudonym(self.secret, update.effective_user.id)
+        session: Session | None = None
         try:
-            key = pseudonym(self.secret, update.effective_user.id)
             session = await self.storage.load_session(key)
-            lang = session.lang if session and session.lang else "en"
-            await self.storage.record(key, session, self.today(), [ErrorShown()])
         except Exception:
             log.warning("could not read the session while reporting an error")
+        lang = session.lang if session and session.lang else "en"
         _ = Translator(self.content.current.catalogs, lang).gettext
         text = _("Sorry, something went wrong on our side. Please try again, or send /menu.")
         try:
-            await context.bot.send_message(update.effective_chat.id, text)
+            sent = await context.bot.send_message(update.effective_chat.id, text)
+            if session is not None:  # so the safe exit deletes this one too
+                session = session.seen(sent.message_id, int(self.clock()))
         except TelegramError:
             log.warning("could not tell the user about the error")
+        try:
+            await self.storage.record(key, session, self.today(), [ErrorShown()])
+        except Exception:
+            log.warning("could not count the error")
 
 
 async def show(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen,

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from bot.tree.model import Place, Tree
 
 REVIEW_NOTE = "needs review by a native-speaking lawyer"
+KEYWORDS_NOTE = ("search words, comma-separated: add the ways people type it, misspellings and "
+                 "Latin-letter spellings welcome; these are never shown")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,9 @@ def content_messages(tree: Tree) -> Iterator[ContentMessage]:
         for choice in node.choices:
             yield ContentMessage(node.id, choice.label, choice.place,
                                  "button label: at most 30 characters")
+        english = node.keywords.get("en")
+        if english:  # read by bot/search.py, which adds the translation to that language's words
+            yield ContentMessage(node.id, keywords_msgid(english), node.place, KEYWORDS_NOTE)
     for source in tree.sources.values():
         yield ContentMessage(f"source:{source.id}", source.title, source.place,
                              "title of a law, treaty or report: use its official name")
@@ -43,3 +48,8 @@ def content_messages(tree: Tree) -> Iterator[ContentMessage]:
                             (contact.hours, "opening hours")):
             if value:
                 yield ContentMessage(context, value, contact.place, what)
+
+
+def keywords_msgid(english: tuple[str, ...]) -> str:
+    """A node's English search words as one message, so translators add theirs in one place."""
+    return ", ".join(english)

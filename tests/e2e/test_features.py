@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.commands import COMMANDS, Who
+from tests.conftest import ADMINS
 from tests.fakebotapi import DELETE_WINDOW, FakeBotAPI, User
 
 LOCATION = {"latitude": 43.238949, "longitude": 76.889709}
@@ -169,7 +170,7 @@ async def test_helpful_counts_one_vote_changed_at_most_once(api: FakeBotAPI, run
         node = answer.data_of("Helpful").split(":")[2]
         await user.tap("Helpful", on=answer)
         assert "✓ 👍 Helpful" in user.last.labels()
-        await user.tap("Helpful", on=user.last)  # the same again: not counted twice
+        await user.tap("Helpful", on=user.last, toast_only=True)  # the same: not counted again
         await user.tap("Not helpful", on=user.last)  # a change of mind, once
         assert not any("Helpful" in label for label in user.last.labels())
         toasts = [c.params.get("text") for c in api.calls_of("answerCallbackQuery")]
@@ -225,9 +226,15 @@ async def test_help_command_menus_and_registry_agree(api: FakeBotAPI, run_bot):
     public = [spec.name for spec in COMMANDS if spec.who is Who.EVERYONE]
     admin = [spec.name for spec in COMMANDS if spec.who is Who.ADMINS]
     async with run_bot():
+        calls = api.calls_of("setMyCommands")
         menus = {c.params.get("language_code"): json.loads(c.params["commands"])
-                 for c in api.calls_of("setMyCommands")}
+                 for c in calls if "scope" not in c.params}
         assert set(menus) == {None, "ru", "kk", "uz", "en"}
+        (for_admin,) = [c for c in calls if "scope" in c.params]
+        assert json.loads(for_admin.params["scope"]) == {"type": "chat",
+                                                         "chat_id": next(iter(ADMINS))}
+        assert [c["command"] for c in json.loads(for_admin.params["commands"])] == \
+            public + admin
         user = User(api, 18001)
         await user.send("/start")
         for lang, button in (("ru", "Русский"), ("kk", "Қазақ тілі"), ("uz", "O‘zbek"),
