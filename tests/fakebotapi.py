@@ -343,8 +343,8 @@ class User:
         }})
         if toast_only:
             await self.api.settle(since, None, query_id=query_id)
-        else:
-            await self.api.settle(since, self.id)
+        else:  # the answer counts too: a press that changes nothing is edited by no one
+            await self.api.settle(since, self.id, query_id=query_id)
         answers = [c for c in self.api.calls_of("answerCallbackQuery")
                    if c.params.get("callback_query_id") == query_id]
         assert answers, "the bot did not answer the button press"
