@@ -29,7 +29,9 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, TypeHandler  # noqa: E402
 
-from bot.channels.telegram import TelegramChannel, serve  # noqa: E402
+from bot.channels.serving import serve  # noqa: E402
+from bot.channels.telegram import TelegramChannel  # noqa: E402
+from bot.config import Config  # noqa: E402
 from bot.content import ContentSource, build  # noqa: E402
 from bot.conversation import Press, Text, respond  # noqa: E402
 from bot.session import Session  # noqa: E402
@@ -65,7 +67,8 @@ async def komek_bot(api: FakeBotAPI, stop: asyncio.Event, db: Path) -> None:
     content, _ = ContentSource.load(ROOT / "content", ROOT / "locales")
     assert content is not None
     async with Storage.open(db) as storage:
-        await serve(TelegramChannel(content, storage, b"bench"), TOKEN, api.base_url, stop)
+        await serve(TelegramChannel(content, storage, b"bench"),
+                    Config(bot_token=TOKEN, bot_api_url=api.base_url), stop)
 
 
 async def drive(users: int, taps: int, start_bot) -> float:  # type: ignore[no-untyped-def]

@@ -139,7 +139,8 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _serve(config: Config) -> int:
-    from bot.channels.telegram import TelegramChannel, serve
+    from bot.channels.serving import serve
+    from bot.channels.telegram import TelegramChannel
     from bot.pseudonym import SECRET_FILE, load_or_create_secret
     from bot.stats import StatsSettings
     from bot.storage import Storage
@@ -157,7 +158,7 @@ async def _serve(config: Config) -> int:
                                  config.session_retention_days)
         channel = TelegramChannel(content, storage, secret, admin_ids=config.admin_ids,
                                   stats_settings=settings)
-        await serve(channel, config.bot_token, config.bot_api_url, stop, config.content_watch)
+        await serve(channel, config, stop)
     log.info("stopped")
     return 0
 

@@ -23,6 +23,7 @@ class Config:
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     port: int = 8080
+    webhook_listen: str = "0.0.0.0"  # noqa: S104  (the webhook server's address)
     content_watch: bool = False
     bot_username: str | None = None  # for deep links and their QR codes (t.me/<name>?start=…)
     stats_min_count: int = 5
@@ -43,6 +44,7 @@ class Config:
             webhook_url=env.get("WEBHOOK_URL") or None,
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
             port=_port(env.get("PORT") or "8080"),
+            webhook_listen=env.get("WEBHOOK_LISTEN") or "0.0.0.0",  # noqa: S104
             content_watch=(env.get("CONTENT_WATCH") or "0").lower() in ("1", "true", "yes"),
             bot_username=(env.get("BOT_USERNAME") or "").lstrip("@") or None,
             stats_min_count=_positive("STATS_MIN_COUNT", env.get("STATS_MIN_COUNT") or "5"),

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterable
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,6 +24,11 @@ from bot.session import Session
 from bot.sketch import Period, Sketch, SketchKey, Uniques, period_start
 from bot.tally import Mark, close_day, roles_of, tally
 from bot.tree.model import Tree
+
+log = logging.getLogger(__name__)
+
+BUSY_TRIES = 4  # on top of busy_timeout: another process (a backup, `komek stats`) held a lock
+BUSY_PAUSE = 0.05  # seconds, doubled after each try
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: sessions keyed by a pseudonym; counters by day, kind, key and language
@@ -118,7 +125,7 @@ class Storage:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: Path) -> AsyncIterator[Storage]:
+    async def open(cls, path: Path, busy_timeout_ms: int = 5000) -> AsyncIterator[Storage]:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             db = await aiosqlite.connect(path)
@@ -127,7 +134,7 @@ class Storage:
         try:
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA synchronous=NORMAL")
-            await db.execute("PRAGMA busy_timeout=5000")
+            await db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             storage = cls(db)
             await storage._migrate()
             yield storage
@@ -153,15 +160,17 @@ class Storage:
         return int(row[0]) if row else 0
 
     async def load_session(self, pseudonym: str) -> Session | None:
-        async with self._lock, self._db.execute(
-            "SELECT lang, node, stack, pending, screen_message, recent_messages, vote, "
-            "vote_changed FROM sessions WHERE pseudonym = ?",
-            (pseudonym,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
+        # One trip to aiosqlite's thread, not three (execute, fetch, close): under load each
+        # trip waits for the GIL, and this runs for every update.
+        async with self._lock:
+            rows = list(await self._db.execute_fetchall(
+                "SELECT lang, node, stack, pending, screen_message, recent_messages, vote, "
+                "vote_changed FROM sessions WHERE pseudonym = ?",
+                (pseudonym,),
+            ))
+        if not rows:
             return None
-        lang, node, stack, pending, screen_message, recent, vote, vote_changed = row
+        lang, node, stack, pending, screen_message, recent, vote, vote_changed = rows[0]
         return Session(
             lang=lang,
             node=node,
@@ -181,7 +190,8 @@ class Storage:
         With the content's tree, the statistics' funnels are counted too (bot/tally.py).
         """
         events = list(events)
-        async with self._lock:
+
+        async def write() -> None:
             before = await self._mark(pseudonym)
             if session is None:
                 await self._db.execute("DELETE FROM sessions WHERE pseudonym = ?",
@@ -190,7 +200,29 @@ class Storage:
                 await self._save_session(pseudonym, session, today)
             await self._count(today, events)
             await self._tally(pseudonym, before, session, today, events, tree)
-            await self._db.commit()
+
+        await self._transaction(write)
+
+    async def count(self, today: date, events: Iterable[Event]) -> None:
+        """Count events that belong to no session (an update dropped in a flood)."""
+        events = list(events)
+        await self._transaction(lambda: self._count(today, events))
+
+    async def _transaction(self, write: Callable[[], Awaitable[None]]) -> None:
+        """Run write and commit; if SQLite stayed busy past busy_timeout (a backup or
+        `komek stats` in another process), roll back and try again, a few times."""
+        async with self._lock:
+            for attempt in range(1, BUSY_TRIES + 1):
+                try:
+                    await write()
+                    await self._db.commit()
+                    return
+                except sqlite3.OperationalError as exc:
+                    await self._db.rollback()
+                    if attempt == BUSY_TRIES or not _busy(exc):
+                        raise
+                    log.warning("the database was busy; retry %d", attempt)
+                    await asyncio.sleep(BUSY_PAUSE * 2 ** (attempt - 1))
 
     async def _save_session(self, pseudonym: str, session: Session, today: date) -> None:
         await self._db.execute(
@@ -364,3 +396,7 @@ class Storage:
             "SELECT 1 FROM sessions WHERE pseudonym = ?", (pseudonym,)
         ) as cursor:
             return await cursor.fetchone() is not None
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)

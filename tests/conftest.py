@@ -67,7 +67,9 @@ BotRunner = Callable[[], "asynccontextmanager[None]"]
 @pytest.fixture
 def run_bot(api: FakeBotAPI, tmp_path: Path, real_content: ContentSource):
     """Start the real PTB Application against the fake server; usable several times (restarts)."""
-    from bot.channels.telegram import TelegramChannel, serve
+    from bot.channels.serving import serve
+    from bot.channels.telegram import TelegramChannel
+    from bot.config import Config
     from bot.storage import Storage
     from tests.fakebotapi import TOKEN
 
@@ -76,14 +78,20 @@ def run_bot(api: FakeBotAPI, tmp_path: Path, real_content: ContentSource):
 
     @asynccontextmanager
     async def running(content: ContentSource | None = None, admin_ids: frozenset[int] = ADMINS,
-                      content_watch: bool = False) -> AsyncIterator[TelegramChannel]:
+                      content_watch: bool = False,
+                      config: Config | None = None) -> AsyncIterator[TelegramChannel]:
         stop = asyncio.Event()
         async with Storage.open(db_path) as storage:
             channel = TelegramChannel(content or real_content, storage, secret,
                                       today=lambda: TODAY, admin_ids=admin_ids,
                                       clock=lambda: api.now)
-            task = asyncio.create_task(serve(channel, TOKEN, api.base_url, stop, content_watch))
-            await _wait_polling(api, task)
+            config = config or Config(bot_token=TOKEN, bot_api_url=api.base_url,
+                                      content_watch=content_watch)
+            task = asyncio.create_task(serve(channel, config, stop))
+            if config.webhook_url:
+                await _wait_webhook(api, task)
+            else:
+                await _wait_polling(api, task)
             try:
                 yield channel
             finally:
@@ -115,3 +123,13 @@ def require_tool(name: str) -> str:
             pytest.fail(f"{name} is not installed, and CI must run this test")
         pytest.skip(f"{name} is not installed")
     return path
+async def _wait_webhook(api: FakeBotAPI, task: asyncio.Task[None]) -> None:
+    for _ in range(150):
+        if task.done():
+            task.result()
+            raise AssertionError("the bot stopped before serving its webhook")
+        if api.calls_of("setWebhook"):
+            await asyncio.sleep(0.1)  # the route for /healthz follows setWebhook at once
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the bot did not set its webhook")

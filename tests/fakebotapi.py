@@ -48,6 +48,7 @@ class ShownMessage:
 class Call:
     method: str
     params: dict[str, Any]
+    at: float = 0.0  # the event loop's clock when the call reached the server (after latency)
 
 
 @dataclass
@@ -67,6 +68,12 @@ class FakeBotAPI:
     latency: float = 0.0  # seconds added to every call but getUpdates (a slow connection)
     now: int = START_TIME  # the server's clock, for the 48-hour rule; tests move it
     blocked: set[int] = field(default_factory=set)  # chats whose user blocked the bot
+    # method → (status, description) answers to give before behaving normally again
+    errors_next: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    drop_next: dict[str, int] = field(default_factory=dict)  # do it, then cut the connection
+    flood_limit: int | None = None  # messages a second (calls with a chat_id) before a 429
+    _flood_window: list[float] = field(default_factory=list)
+    over_limit: int = 0  # calls that found the flood limit reached (and were refused)
     _runner: web.AppRunner | None = None
     port: int = 0
 
@@ -101,11 +108,18 @@ class FakeBotAPI:
         else:
             if self.latency:
                 await asyncio.sleep(self.latency)
-            self.calls.append(Call(method, params))
+            self.calls.append(Call(method, params, asyncio.get_running_loop().time()))
             self._activity.set()
         if method != "getUpdates" and params.get("chat_id") is not None \
                 and int(params["chat_id"]) in self.blocked:
             return _fail(403, "Forbidden: bot was blocked by the user")
+        if self.flood_limit is not None and params.get("chat_id") is not None:
+            refused = self._flooded()
+            if refused is not None:
+                return refused
+        if self.errors_next.get(method):
+            status, description = self.errors_next[method].pop(0)
+            return _fail(status, description)
         if self.throttle_next.get(method):
             self.throttle_next[method] -= 1
             return web.json_response({"ok": False, "error_code": 429,
@@ -118,9 +132,27 @@ class FakeBotAPI:
         if handler is None:
             return _ok(True)
         result = handler(params) if method != "getUpdates" else await handler(params)
+        if self.drop_next.get(method):  # done, but the answer never arrives
+            self.drop_next[method] -= 1
+            assert request.transport is not None
+            request.transport.abort()
+            return _ok(True)
         if isinstance(result, web.Response):
             return result
         return _ok(result)
+
+    def _flooded(self) -> web.Response | None:
+        """As Telegram: past flood_limit messages in the last second, 429 with retry_after."""
+        now = asyncio.get_running_loop().time()
+        self._flood_window = [t for t in self._flood_window if now - t < 1.0]
+        assert self.flood_limit is not None
+        if len(self._flood_window) >= self.flood_limit:
+            self.over_limit += 1
+            return web.json_response({"ok": False, "error_code": 429,
+                                      "description": "Too Many Requests: retry after 1",
+                                      "parameters": {"retry_after": 1}}, status=429)
+        self._flood_window.append(now)
+        return None
 
     def _getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"id": BOT_ID, "is_bot": True, "first_name": "Kömek", "username": "KomekTestBot",
@@ -324,8 +356,8 @@ class User:
         }})
         if toast_only:
             await self.api.settle(since, None, query_id=query_id)
-        else:
-            await self.api.settle(since, self.id)
+        else:  # the answer counts too: a press that changes nothing is edited by no one
+            await self.api.settle(since, self.id, query_id=query_id)
         answers = [c for c in self.api.calls_of("answerCallbackQuery")
                    if c.params.get("callback_query_id") == query_id]
         assert answers, "the bot did not answer the button press"

@@ -12,22 +12,21 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeChat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    Update,
-)
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot import commands
-from bot.channels.ordering import PerChatOrder
-from bot.content import ContentSource, watch
+from bot.channels.delivery import (
+    Keyboards,
+    RetryingRequest,
+    ShownScreens,
+    SurplusUpdates,
+    rate_limiter,
+)
+from bot.channels.ordering import PerChatOrder, Surplus
+from bot.content import ContentSource
 from bot.conversation import (
     Command,
     DeleteMessages,
@@ -40,7 +39,6 @@ from bot.conversation import (
     parse_command,
     respond,
 )
-from bot.daily import every_day
 from bot.events import CommandUsed, ErrorShown, NonTextKind
 from bot.i18n import LANGUAGES, Catalogs, Translator
 from bot.pseudonym import pseudonym
@@ -57,6 +55,7 @@ MAX_RELOAD_ERRORS = 5
 DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
 STATS_DAYS, MAX_STATS_DAYS = 30, 400  # /stats without a number, and the most it shows
 DEFAULT_STATS = StatsSettings()
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class TelegramChannel:
@@ -72,13 +71,17 @@ class TelegramChannel:
         self.admin_ids = admin_ids
         self.clock = clock  # when a message was seen, so ids past 48 hours are dropped
         self.stats_settings = stats_settings
+        self.keyboards = Keyboards()
+        self.shown = ShownScreens()
+        self.surplus = SurplusUpdates(storage, today)
 
     def build(self, token: str, base_url: str | None = None) -> Application:  # type: ignore[type-arg]
         builder: ApplicationBuilder = (  # type: ignore[type-arg]
             Application.builder()
             .token(token)
-            .rate_limiter(AIORateLimiter(max_retries=2))
-            .concurrent_updates(PerChatOrder())
+            .rate_limiter(rate_limiter())
+            .request(RetryingRequest())
+            .concurrent_updates(PerChatOrder(on_surplus=self._on_surplus))
         )
         if base_url:
             builder = builder.base_url(base_url)
@@ -89,12 +92,16 @@ class TelegramChannel:
 
     async def set_commands(self, app: Application) -> None:  # type: ignore[type-arg]
         """Command menus in each language, so Telegram's '/' list reads in the user's language."""
-        for lang, menu in command_menus(self.content.current.catalogs).items():
+        async def set_menu(lang: str | None, menu: list[tuple[str, str]]) -> None:
             commands_here = [BotCommand(name, text) for name, text in menu]
             try:
                 await app.bot.set_my_commands(commands_here, language_code=lang)
             except TelegramError as exc:
                 log.warning("setMyCommands failed for %s: %s", lang, type(exc).__name__)
+
+        # At once, not one after another: start-up waits one round trip, not five.
+        await asyncio.gather(*(set_menu(lang, menu) for lang, menu
+                               in command_menus(self.content.current.catalogs).items()))
         # Admins see their commands too, in their own chat only (a private chat's id is the
         # user's id); everyone else's menu never offers them.
         _ = Translator(self.content.current.catalogs, "en").gettext
@@ -128,12 +135,20 @@ class TelegramChannel:
                                       tree=content.tree)
             return
         reply = respond(content, session, message, today)
-        if update.callback_query is not None:
-            await _answer_callback(update, reply.toast)
+        # The answer and the edit travel at once: one round trip for a press, not two.
+        answered = asyncio.create_task(_answer_callback(update, reply.toast)) \
+            if update.callback_query is not None else None
         pressed = update.callback_query.message if update.callback_query else None
-        kept = await self._carry_out(context, chat.id, reply, session, now,
-                                     pressed if isinstance(pressed, Message) else None)
+        try:
+            kept = await self._carry_out(context, chat.id, reply, session, now,
+                                         pressed if isinstance(pressed, Message) else None)
+        finally:
+            if answered is not None:
+                await answered
         await self.storage.record(key, kept, today, reply.events, tree=content.tree)
+
+    async def _on_surplus(self, update: object, surplus: Surplus) -> None:
+        await self.surplus.settle(update, surplus)
 
     async def _carry_out(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,
                          before: Session, now: int, pressed: Message | None) -> Session | None:
@@ -148,7 +163,8 @@ class TelegramChannel:
                 if session is not None:
                     session = session.seen(sent, now)
         for number, screen in enumerate(reply.screens):
-            shown = await show(context, chat_id, screen, pressed if number == 0 else None)
+            shown = await show(context, chat_id, screen, pressed if number == 0 else None,
+                               self.keyboards, self.shown)
             if shown is not None and session is not None:
                 session = session.shown(shown, now)
         return session
@@ -226,35 +242,40 @@ class TelegramChannel:
 
 
 async def show(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen,
-               pressed: Message | None) -> int | None:
+               pressed: Message | None, keyboards: Keyboards | None = None,
+               shown: ShownScreens | None = None) -> int | None:
     """The one place that edits or sends. Returns the id of the message showing the screen."""
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-         for row in screen.buttons]
-    )
-    no_preview = LinkPreviewOptions(is_disabled=True)
+    markup = (keyboards or Keyboards()).markup(screen.buttons)
+    shown = shown or ShownScreens()
+    look = (screen.text, screen.buttons)
     if screen.show is Show.EDIT and pressed is not None:
+        if shown.already(chat_id, pressed.message_id, look):
+            return pressed.message_id  # Telegram would refuse it as "not modified"
         try:
             edited = await context.bot.edit_message_text(
                 _fit(screen.text), chat_id=chat_id, message_id=pressed.message_id,
-                parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=no_preview,
+                parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW,
             )
+            shown.remember(chat_id, pressed.message_id, look)
             return edited.message_id if isinstance(edited, Message) else pressed.message_id
         except BadRequest as exc:
             reason = exc.message.lower()
             if "not modified" in reason:
+                shown.remember(chat_id, pressed.message_id, look)
                 return pressed.message_id
+            shown.forget(chat_id, pressed.message_id)
             if not ("can't be edited" in reason or "message to edit not found" in reason):
                 raise
             # Too old or deleted: the screen goes to the bottom of the chat instead.
     try:
         sent = await context.bot.send_message(
             chat_id, _fit(screen.text), parse_mode=ParseMode.HTML, reply_markup=markup,
-            link_preview_options=no_preview,
+            link_preview_options=NO_PREVIEW,
         )
     except Forbidden:
         log.info("the user has blocked the bot; nothing sent")
         return None
+    shown.remember(chat_id, sent.message_id, look)
     return sent.message_id
 
 
@@ -350,25 +371,4 @@ def _update_kind(update: object) -> str:
     return type(update).__name__
 
 
-async def serve(channel: TelegramChannel, token: str, base_url: str | None,
-                stop: asyncio.Event, content_watch: bool = False) -> None:
-    """Poll until stop is set (by SIGTERM or SIGINT in __main__, or by a test)."""
-    app = channel.build(token, base_url)
-    watcher = asyncio.create_task(watch(channel.content, stop)) if content_watch else None
-    daily = asyncio.create_task(every_day(channel.daily, channel.today, stop))
-    async with app:
-        await channel.set_commands(app)
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(allowed_updates=["message", "callback_query"],
-                                        drop_pending_updates=False)
-        log.info("polling for updates")
-        await stop.wait()
-        await app.updater.stop()
-        await app.stop()
-    if watcher is not None:
-        await watcher
-    await daily
-
-
-__all__ = ["TelegramChannel", "command_menus", "delete_messages", "serve", "show"]
+__all__ = ["TelegramChannel", "command_menus", "delete_messages", "show"]

@@ -58,7 +58,8 @@ async def test_exit_survives_telegram_refusals(api: FakeBotAPI, run_bot):
         await fill_a_chat(user, api, 12)
         old = api.everything(user.id)[0]
         old.date -= DELETE_WINDOW  # the first message is now too old to delete
-        api.fail_next["deleteMessages"] = 1  # the batch call fails: one by one instead
+        api.fail_next["deleteMessages"] = 3  # the batch call fails, retries too: one by one
+        api.quiet = 0.6  # past the retries' backoff
         await user.send("/exit")
         left = api.everything(user.id)
         assert left[0].message_id == old.message_id
