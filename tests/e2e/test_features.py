@@ -111,8 +111,8 @@ async def test_forget_asks_once_then_leaves_no_row(api: FakeBotAPI, run_bot):
         assert rows(run_bot.db_path, "SELECT COUNT(*) FROM sessions") == [(0,)]
         await user.send("/start")
         assert "Choose your language" in user.last.text  # a first contact again
-        await user.send("/forget")
-        await user.tap("Yes, delete")
+        await user.send("/forget")  # before a language is chosen, the bot speaks Russian
+        await user.tap("Да, удалить")
     assert rows(run_bot.db_path, "SELECT COUNT(*) FROM sessions") == [(0,)]
     assert ("forget", 2) in rows(run_bot.db_path, "SELECT kind, SUM(n) FROM counters "
                                                   "GROUP BY kind")
