@@ -138,7 +138,11 @@ class Storage:
             storage = cls(db)
             await storage._migrate()
             yield storage
-            await storage.flush()
+            try:
+                await storage.flush()
+            except (ValueError, sqlite3.Error) as exc:  # the connection is already gone
+                # Only unsaved sketch registers are lost: an estimate comes out a little low.
+                log.warning("could not save the last people-sketches: %s", type(exc).__name__)
         finally:
             await db.close()
 
