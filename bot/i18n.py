@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -47,6 +47,15 @@ def language_name(code: str) -> str:
 
 def po_path(locales_dir: Path, lang: str, domain: str) -> Path:
     return locales_dir / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+def po_files(locales_dir: Path) -> Iterator[tuple[str, str, Path]]:
+    """(language, domain, path) of every translation catalog that exists on disk."""
+    for lang in LANGUAGES:
+        for domain in DOMAINS:
+            path = po_path(locales_dir, lang, domain)
+            if lang != SOURCE_LANG and path.is_file():
+                yield lang, domain, path
 
 
 def read_catalog(path: Path, lang: str) -> Catalog:
@@ -99,19 +108,15 @@ class CatalogFiles:
     def read(cls, locales_dir: Path) -> CatalogFiles:
         catalogs: dict[tuple[str, str], Catalog] = {}
         errors: list[tuple[Path, int, str]] = []
-        for lang in LANGUAGES:
-            for domain in DOMAINS:
-                path = po_path(locales_dir, lang, domain)
-                if lang == SOURCE_LANG or not path.is_file():
-                    continue
-                try:
-                    with path.open("rb") as stream:
-                        catalogs[domain, lang] = lift_previous(
-                            read_po(stream, locale=lang, abort_invalid=True))
-                except PoFileError as exc:
-                    errors.append((path, int(getattr(exc, "lineno", 0)) + 1, str(exc)))
-                    with contextlib.redirect_stdout(io.StringIO()):  # Babel prints warnings
-                        catalogs[domain, lang] = read_catalog(path, lang)
+        for lang, domain, path in po_files(locales_dir):
+            try:
+                with path.open("rb") as stream:
+                    catalogs[domain, lang] = lift_previous(
+                        read_po(stream, locale=lang, abort_invalid=True))
+            except PoFileError as exc:
+                errors.append((path, int(getattr(exc, "lineno", 0)) + 1, str(exc)))
+                with contextlib.redirect_stdout(io.StringIO()):  # Babel prints warnings
+                    catalogs[domain, lang] = read_catalog(path, lang)
         return cls(MappingProxyType(catalogs), tuple(errors))
 
 

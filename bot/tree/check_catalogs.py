@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from babel.messages.catalog import Message
 
 from bot.catalogs import edited_after_review
-from bot.i18n import DOMAINS, LANGUAGES, SOURCE_LANG, CatalogFiles, po_path
+from bot.i18n import LANGUAGES, SOURCE_LANG, CatalogFiles, po_files, po_path
 from bot.tree import markup
 from bot.tree.messages import content_messages
 from bot.tree.model import Place, Tree, shown_path
@@ -34,16 +34,12 @@ def catalog_files(tree: Tree, disk: Disk) -> Iterator[Problem]:
 
 def po_texts(locales_dir: Path) -> dict[tuple[str, str], PoText]:
     texts = {}
-    for lang in LANGUAGES:
-        for domain in DOMAINS:
-            path = po_path(locales_dir, lang, domain)
-            if lang == SOURCE_LANG or not path.is_file():
-                continue
-            try:
-                texts[domain, lang] = read_po_text(path.read_text(encoding="utf-8"))
-            except UnicodeDecodeError as exc:
-                texts[domain, lang] = PoText([(1, f"not UTF-8 ({exc.reason}); save it as "
-                                                  "UTF-8")], {})
+    for lang, domain, path in po_files(locales_dir):
+        try:
+            texts[domain, lang] = read_po_text(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            texts[domain, lang] = PoText([(1, f"not UTF-8 ({exc.reason}); save it as "
+                                              "UTF-8")], {})
     return texts
 
 
