@@ -6,15 +6,14 @@ back, so parse_action returns None for anything it did not make.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.events import Need, Vote
 from bot.i18n import LANGUAGES
+from bot.tree.model import NODE_ID
 
 VERSION = "1"
 MAX_BYTES = 64
-_NODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _VOTES = frozenset(v.value for v in Vote)
 _NEEDS = frozenset(n.value for n in Need)
 
@@ -104,9 +103,9 @@ def parse_action(data: str | None) -> Action | None:
     if parts[0] != VERSION:
         return None
     match parts[1:]:
-        case ["go", node] if _NODE.match(node):
+        case ["go", node] if NODE_ID.match(node):
             return Go(node)
-        case ["back", node] if _NODE.match(node):
+        case ["back", node] if NODE_ID.match(node):
             return Back(node)
         case ["menu"]:
             return Menu()
@@ -114,7 +113,7 @@ def parse_action(data: str | None) -> Action | None:
             return PickLanguage()
         case ["lang", lang] if lang in LANGUAGES:
             return SetLanguage(lang)
-        case ["rate", node, vote] if _NODE.match(node) and vote in _VOTES:
+        case ["rate", node, vote] if NODE_ID.match(node) and vote in _VOTES:
             return Rate(node, Vote(vote))
         case ["contacts"]:
             return Contacts()

@@ -7,7 +7,6 @@ and the line a moderator must open.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from bot.tree.model import (
+    NODE_ID,
     Choice,
     Citation,
     Contact,
@@ -32,7 +32,6 @@ from bot.tree.yamlfile import YList, YMap, parse
 
 SOURCES_FILE = "sources.yaml"
 CONTACTS_FILE = "contacts.yaml"
-NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 LANGS = ("en", "ru", "kk", "uz")
 
 TREE_KEYS = {"tree": str, "title": str, "start": str, "nodes": list}

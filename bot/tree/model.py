@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,6 +11,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 ROOT = "main"
+# Short enough that "1:back:<id>" fits Telegram's 64 bytes of button data with room to spare.
+NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
 class Need(StrEnum):
