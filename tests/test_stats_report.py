@@ -65,13 +65,16 @@ async def report(filled: tuple[Path, ContentSource]) -> stats.Report:
 
 def test_the_text_summary_names_what_timur_needs(report: stats.Report,
                                                  real_content: ContentSource):
-    text = stats.text(report, Translator(real_content.current.catalogs, "ru"))
+    text = stats.text(report, Translator(real_content.current.catalogs, "en"))
     assert len(text) < 4096
     for words in ("People", "Sessions", "asylum-apply: 300", "Where people stopped",
                   "found nothing: 300", "Helpful: yes", "Least helpful answers",
                   "asylum:", "Stale content"):
         assert words in text, words
     assert "ru 270" in text and "uz 30" in text  # sessions by language
+    russian = stats.text(report, Translator(real_content.current.catalogs, "ru"))
+    for words in ("Пользователи", "Сеансы", "asylum-apply: 300", "Полезно: да"):
+        assert words in russian, words  # in the admin's language
 
 
 def test_funnels_put_languages_side_by_side(report: stats.Report):
