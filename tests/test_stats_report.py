@@ -102,7 +102,8 @@ def test_json_carries_totals_people_and_marks(report: stats.Report):
     data = json.loads(stats.json_text(report))
     assert data["min_count"] == 5 and data["hidden"] == {"small": "<5", "hidden": "x"}
     assert data["totals"]["*|*|asylum-apply|answer"] == 300
-    assert data["people"][f"day|{TODAY.isoformat()}|*"] == 30
+    # An estimate: each period's key is random, so two of the 30 may share a register.
+    assert abs(data["people"][f"day|{TODAY.isoformat()}|*"] - 30) <= 3
 
 
 def png_size(data: bytes) -> tuple[int, int]:
