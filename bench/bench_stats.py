@@ -1,6 +1,10 @@
 """The statistics on a simulated year: database size and report times.
 
     .venv/bin/python bench/bench_stats.py [--sessions 2000] [--days 365] [--people 20000]
+                                          [--db FILE]
+
+With --db, the simulated year is kept in FILE and, when FILE exists, read again instead of
+built (building it takes minutes): the same year for a before and an after.
 
 A library of walks is made once through the real conversation (respond) with the real
 content; each simulated day draws `--sessions` of them, counts their events and what
@@ -74,6 +78,7 @@ async def main() -> None:
     parser.add_argument("--sessions", type=int, default=2000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--people", type=int, default=20000)
+    parser.add_argument("--db", type=Path, help="keep the year here; reuse it if it exists")
     args = parser.parse_args()
     source, _ = ContentSource.load(ROOT / "content", ROOT / "locales")
     assert source is not None
@@ -86,19 +91,11 @@ async def main() -> None:
         library.append((lang, *walk(content, rng, lang)))
     roles = roles_of(content.tree)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "komek.sqlite3"
-        async with Storage.open(path):
-            pass
+        path = args.db or Path(folder) / "komek.sqlite3"
         started = time.perf_counter()
-        fill(path, library, roles, args, rng)
+        if not path.exists():
+            await build_year(path, library, roles, args, rng, content)
         filled = time.perf_counter() - started
-        async with Storage.open(path) as storage:
-            for day in (LAST_DAY - timedelta(days=1), LAST_DAY):
-                for uid in rng.sample(range(args.people), args.sessions):
-                    lang, events, node = rng.choice(library)
-                    await storage.record(pseudonym(b"bench", uid), Session(lang=lang, node=node),
-                                         day, events, tree=content.tree)
-            await storage.flush()
         size = path.stat().st_size + sum(p.stat().st_size for p in path.parent.glob("*-wal"))
         async with Storage.open(path) as storage:
             baseline = await timed(lambda: storage.counters_between(LAST_DAY - timedelta(
@@ -119,13 +116,28 @@ async def main() -> None:
             month_s = await timed(month)
             year_s = await timed(year)
     print(f"simulated {args.days} days × {args.sessions} sessions ({args.people} people) "
-          f"in {filled:.1f} s")
+          f"in {filled:.1f} s" + (" (reused)" if filled < 1 else ""))
     print(f"database size: {size / 1e6:.1f} MB")
     print(f"/stats 30 (report, text, chart): {month_s:.2f} s; the first after start "
           f"(loading matplotlib): {cold_s:.2f} s")
     print(f"stats --days {args.days} (report, CSV, JSON): {year_s:.2f} s")
     print(f"baseline, reading the year's counter rows: {baseline:.2f} s "
           f"(ratios {month_s / baseline:.1f}×, {year_s / baseline:.1f}×)")
+
+
+async def build_year(path: Path, library: list[tuple[str, list[Event], str | None]],
+                     roles: Roles, args: argparse.Namespace, rng: random.Random,
+                     content: Content) -> None:
+    async with Storage.open(path):
+        pass
+    fill(path, library, roles, args, rng)
+    async with Storage.open(path) as storage:
+        for day in (LAST_DAY - timedelta(days=1), LAST_DAY):
+            for uid in rng.sample(range(args.people), args.sessions):
+                lang, events, node = rng.choice(library)
+                await storage.record(pseudonym(b"bench", uid), Session(lang=lang, node=node),
+                                     day, events, tree=content.tree)
+        await storage.flush()
 
 
 def fill(path: Path, library: list[tuple[str, list[Event], str | None]], roles: Roles,

@@ -19,6 +19,9 @@ from bot.stats import ALL, Report, daily_people
 matplotlib.use("Agg")  # a Figure made without pyplot never opens a window; this makes it sure
 
 WIDTH_PX, HEIGHT_PX, DPI = 1080, 1350, 150  # a phone's portrait share size
+# zlib's fastest level: a chart of lines and flat colours compresses nearly as well, and
+# the default level took about a tenth of the chart's time (the file is 15% larger).
+PNG_OPTIONS = {"compress_level": 1}
 TOP_ANSWERS = 8
 
 
@@ -55,7 +58,7 @@ def png(report: Report, tr: Translator) -> bytes:
     answers.tick_params(axis="y", labelsize=8)
     answers.grid(axis="x", alpha=0.3)
     out = io.BytesIO()
-    canvas.savefig(out, format="png", dpi=DPI)
+    canvas.savefig(out, format="png", dpi=DPI, pil_kwargs=PNG_OPTIONS)
     return out.getvalue()
 
 

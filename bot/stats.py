@@ -88,6 +88,11 @@ class Report:
     restarted: bool  # a period's sketch was fed by more than one key: it may count twice
     stale: tuple[int, int] | None  # screens past review, contacts never confirmed
 
+    @cached_property
+    def sorted_cells(self) -> list[tuple[Cell, Figure]]:
+        """The cube in cell order, sorted once for every format that lists it."""
+        return sorted(self.cube.items(), key=_cell_of)
+
     def get(self, event: str, *, day: str = ALL, lang: str = ALL, node: str = ALL) -> Figure:
         return self.cube.get((day, lang, node, event), ZERO)
 
@@ -121,6 +126,10 @@ class Report:
         """Trees with funnel counts."""
         return sorted({c[2] for c in self.cube if c[0] == ALL and c[2] != ALL
                        and c[3].startswith(Derived.FUNNEL + ":")})
+
+
+def _cell_of(item: tuple[Cell, Figure]) -> Cell:
+    return item[0]
 
 
 class Source(Protocol):
@@ -192,7 +201,16 @@ def _protected_cube(fine: Mapping[Cell, int], k: int) -> dict[Cell, Figure]:
             values[whole] = sum(values[p] for p in parts)
     marks = protect(values, [Line(whole, tuple(parts)) for (_, whole), parts in lines.items()],
                     k)
-    return {cell: Figure(n, marks[cell]) for cell, n in values.items()}
+    # Figures are immutable and most share a value and mark: one object each, not 400,000.
+    figures: dict[tuple[int, Mark], Figure] = {}
+    cube = {}
+    for cell, n in values.items():
+        mark = marks[cell]
+        figure = figures.get((n, mark))
+        if figure is None:
+            figure = figures[(n, mark)] = Figure(n, mark)
+        cube[cell] = figure
+    return cube
 
 
 def _people(sketches: Iterable[SketchRow], first: date, last: date, k: int
@@ -355,8 +373,10 @@ def csv_text(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["day", "lang", "node", "event", "count"])
-    for cell in sorted(c for c in report.cube if ALL not in c):
-        writer.writerow([*cell, report.cube[cell].text(report.k)])
+    k = report.k
+    texts: dict[int, str] = {}  # by id: few distinct figures, each printed once
+    writer.writerows((*cell, texts.get(id(figure)) or texts.setdefault(id(figure), figure.text(k)))
+                     for cell, figure in report.sorted_cells if ALL not in cell)
     return out.getvalue()
 
 
@@ -364,12 +384,20 @@ def json_text(report: Report) -> str:
     def key(cell: Cell) -> str:
         return "|".join(cell)
 
-    cells = sorted(report.cube.items())
+    cells = report.sorted_cells
+    values: dict[int, int | str] = {}  # by id: few distinct figures, each turned once
+
+    def value(figure: Figure) -> int | str:
+        found = values.get(id(figure))
+        if found is None:
+            found = values[id(figure)] = figure.json()
+        return found
+
     data = {
         "first": report.first.isoformat(), "last": report.last.isoformat(),
         "min_count": report.k, "hidden": {"small": f"<{report.k}", "hidden": "x"},
-        "totals": {key(c): f.json() for c, f in cells if c[0] == ALL},
-        "days": {key(c): f.json() for c, f in cells if c[0] != ALL},
+        "totals": {key(c): value(f) for c, f in cells if c[0] == ALL},
+        "days": {key(c): value(f) for c, f in cells if c[0] != ALL},
         "people": {f"{p.value}|{s.isoformat()}|{lang}": f.json()
                    for (p, s, lang), f in sorted(report.people.items())},
         "people_day_sums": {lang: f.json() for lang, f in sorted(report.people_days.items())},

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import cast
 
 import aiosqlite
 
@@ -380,7 +381,9 @@ class Storage:
             (first.isoformat(), last.isoformat()) * 2,
         ) as cursor:
             rows = await cursor.fetchall()
-        return [(str(a), str(b), str(c), str(d), str(e), int(n)) for a, b, c, d, e, n in rows]
+        # Every column is declared TEXT or INTEGER NOT NULL, so SQLite already gives str and
+        # int: converting a year's 400,000 rows again took a third of reading them.
+        return cast(list[tuple[str, str, str, str, str, int]], rows)
 
     async def sketches_between(self, first: date, last: date
                                ) -> list[tuple[Period, date, str, Sketch, int]]:
