@@ -47,6 +47,15 @@ def content(tree: Tree, catalogs: Catalogs) -> Content:
 
 
 @pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the real content and catalogs to break or edit, as the working folder."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
 def real_content() -> ContentSource:
     source, problems = ContentSource.load(ROOT / "content", ROOT / "locales")
     assert source is not None, [str(p) for p in problems if p.level == "error"]

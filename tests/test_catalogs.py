@@ -6,11 +6,9 @@ Every catalog `update` writes must pass both GNU `msgfmt --check` and our own `c
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from babel.messages.catalog import Message
 
 from bot.__main__ import CODE_DIR
@@ -19,19 +17,11 @@ from bot.i18n import CatalogFiles, read_catalog
 from bot.tree.check import check
 from bot.tree.load import load_tree
 from bot.tree.messages import REVIEW_NOTE
-from tests.conftest import ROOT, TODAY, require_tool
+from tests.conftest import TODAY, require_tool
 
 LANGS = ("ru", "kk", "uz")
 OLD_SENTENCE = "- Count 5 days from your arrival, or from the day you learned you are in danger."
 NEW_SENTENCE = "- Count 7 days from your arrival, or from the day you learned you are in danger."
-
-
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    shutil.copytree(ROOT / "locales", tmp_path / "locales")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def refresh(site: Path) -> None:

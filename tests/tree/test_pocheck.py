@@ -4,7 +4,6 @@ at a time, is given to both; and files from the old writer are repaired by `upda
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,17 +14,9 @@ from bot.catalogs import update
 from bot.i18n import CatalogFiles, read_catalog
 from bot.tree.check import check
 from bot.tree.load import load_tree
-from tests.conftest import ROOT, TODAY, require_tool
+from tests.conftest import TODAY, require_tool
 
 PO = "locales/ru/LC_MESSAGES/bot.po"
-
-
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    shutil.copytree(ROOT / "locales", tmp_path / "locales")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def errors(site: Path) -> list[str]:
