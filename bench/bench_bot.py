@@ -35,7 +35,7 @@ from bot.config import Config  # noqa: E402
 from bot.content import ContentSource, build  # noqa: E402
 from bot.conversation import Press, Text, respond  # noqa: E402
 from bot.session import Session  # noqa: E402
-from bot.storage import Storage  # noqa: E402
+from bot.storage.sqlite import SqliteStorage  # noqa: E402
 from tests.fakebotapi import TOKEN, FakeBotAPI, User  # noqa: E402
 
 
@@ -66,7 +66,7 @@ async def minimal_bot(api: FakeBotAPI, stop: asyncio.Event) -> None:
 async def komek_bot(api: FakeBotAPI, stop: asyncio.Event, db: Path) -> None:
     content, _ = ContentSource.load(ROOT / "content", ROOT / "locales")
     assert content is not None
-    async with Storage.open(db) as storage:
+    async with SqliteStorage.open(db) as storage:
         await serve(TelegramChannel(content, storage, b"bench"),
                     Config(bot_token=TOKEN, bot_api_url=api.base_url), stop)
 

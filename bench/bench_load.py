@@ -13,6 +13,11 @@ p50/p99 from an action to the bot's reply reaching Telegram, CPU ms per update f
 process (/proc/<pid>/stat), peak RSS (VmHWM), start-up (process start to first getUpdates);
 then the same with four people; then Kömek with 100,000 stored sessions. Ratios are
 Kömek ÷ minimal, from the same run: the machine varies, the ratio much less.
+
+With PostgreSQL installed (Debian's package; a throw-away cluster is started here, as the
+tests do), the burst is run again in the same run on PostgreSQL (one instance, polling),
+and on two instances in webhook mode sharing it (each with half the flood budget,
+SEND_RATE), updates posted to them in turn as Telegram would, answered only when handled.
 Not a test; it does not run in CI.
 """
 
@@ -36,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from tests.fakebotapi import TOKEN, FakeBotAPI, ShownMessage  # noqa: E402
+from tests.pgcluster import Cluster, ClusterUnavailable  # noqa: E402
 
 NAV = ("◀", "🏠", "🌐", "✖", "👍", "👎", "✓", "🆘")
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
@@ -108,9 +114,14 @@ class Figures:
     choice_taps: list[int] = field(default_factory=list)
 
 
+Deliver = Any  # async (update) -> None: how an update reaches the bot
+
+
 class Person:
-    def __init__(self, api: BenchAPI, user_id: int, figures: Figures) -> None:
+    def __init__(self, api: BenchAPI, user_id: int, figures: Figures,
+                 deliver: Deliver = None) -> None:
         self.api, self.id, self.figures = api, user_id, figures
+        self.deliver = deliver
 
     def _from(self) -> dict[str, Any]:
         return {"id": self.id, "is_bot": False, "first_name": "B", "language_code": "en"}
@@ -120,7 +131,10 @@ class Person:
         waiter: asyncio.Future[float] = loop.create_future()
         self.api.waiting[self.id] = waiter
         started = loop.time()
-        self.api.push(update)
+        if self.deliver is None:
+            self.api.push(update)
+        else:
+            await self.deliver(update)
         try:
             replied = await asyncio.wait_for(waiter, timeout=LOST_AFTER)
         except TimeoutError:
@@ -200,46 +214,75 @@ class Run:
 
 async def run_bot(name: str, users: int, latency: float, flood: int, folder: Path,
                   sessions: int = 0, taps: int | None = None,
-                  rounds: int = 1) -> tuple[float, Run]:
+                  rounds: int = 1, database: str | None = None,
+                  instances: int = 1) -> tuple[float, Run]:
+    """One bot process polling (SQLite or `database`), or `instances` webhook processes."""
+    import aiohttp
+
     api = BenchAPI(quiet=0.0, latency=latency, flood_limit=flood)
     await api.start()
     db = folder / f"{name}-{users}-{sessions}.sqlite3"
     if sessions:
         fill_sessions(db, sessions)
     env = {**os.environ, "BOT_TOKEN": TOKEN, "BOT_API_URL": api.base_url,
-           "DATABASE_URL": f"sqlite:///{db}", "PSEUDONYM_SECRET": "bench",
+           "DATABASE_URL": database or f"sqlite:///{db}", "PSEUDONYM_SECRET": "bench",
            "CONTENT_DIR": str(ROOT / "content"), "LOCALES_DIR": str(ROOT / "locales"),
            "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "bot", "run"] if name == "komek" \
+    command = [sys.executable, "-m", "bot", "run"] if name.startswith("komek") \
         else [sys.executable, __file__, "--minimal-bot"]
-    if PROFILE_TO and name == "komek":  # cProfile the bot, to see where its time goes
-        command[1:1] = ["-m", "cProfile", "-o", f"{PROFILE_TO}.{users}"]
+    if PROFILE_TO and name.startswith("komek"):  # cProfile the bot, to see where time goes
+        command[1:1] = ["-m", "cProfile", "-o", f"{PROFILE_TO}.{name}.{users}"]
+    ports = [free_port() for _ in range(instances)] if instances > 1 else []
     started = time.perf_counter()
-    process = await asyncio.create_subprocess_exec(*command, cwd=folder, env=env,
-                                                   stdout=asyncio.subprocess.DEVNULL,
-                                                   stderr=asyncio.subprocess.DEVNULL)
-    await asyncio.wait_for(api.polled.wait(), timeout=60)
+    processes = []
+    for port in ports or [0]:
+        own = dict(env)
+        if port:  # several instances: webhooks, each with its share of the flood budget
+            own.update(WEBHOOK_URL="https://bench.example.org/hook", WEBHOOK_SECRET="bench",
+                       PORT=str(port), WEBHOOK_LISTEN="127.0.0.1",
+                       SEND_RATE=str(max(1, flood // instances)))
+        processes.append(await asyncio.create_subprocess_exec(
+            *command, cwd=folder, env=own, stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL))
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=LOST_AFTER))
+    deliver: Deliver = None
+    if ports:
+        await asyncio.wait_for(all_healthy(http, ports), timeout=60)
+        turn = iter(range(10**9))
+
+        async def deliver(update: dict[str, Any]) -> None:
+            port = ports[next(turn) % len(ports)]  # in turn, as a load balancer would
+            update = {"update_id": next(api._update_ids), **update}
+            async with http.post(f"http://127.0.0.1:{port}/hook", json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": "bench"}) as r:
+                r.raise_for_status()
+    else:
+        await asyncio.wait_for(api.polled.wait(), timeout=60)
     startup = time.perf_counter() - started
     await asyncio.sleep(0.5 + 10 * latency)  # start-up calls (setMyCommands…) are done
     figures = Figures()
     sent_before = len([c for c in api.calls if "chat_id" in c.params])
-    cpu_before = cpu_seconds(process.pid)
+    cpu_before = sum(cpu_seconds(p.pid) for p in processes)
     begun = time.perf_counter()
+
     async def person(user_id: int) -> None:
         for _ in range(rounds):
             try:
-                await Person(api, user_id, figures).walk(taps)
+                await Person(api, user_id, figures, deliver).walk(taps)
             except TimeoutError:
                 return
 
     await asyncio.gather(*(person(500_000 + n) for n in range(users)))
     wall = time.perf_counter() - begun
-    cpu = cpu_seconds(process.pid) - cpu_before
-    rss = peak_rss_mb(process.pid)
+    cpu = sum(cpu_seconds(p.pid) for p in processes) - cpu_before
+    rss = max(peak_rss_mb(p.pid) for p in processes)
     messages = len([c for c in api.calls if "chat_id" in c.params]) - sent_before \
         - api.over_limit
-    process.terminate()
-    await process.wait()
+    await http.close()
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        await process.wait()
     await api.stop()
     ordered = sorted(figures.latencies)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
@@ -251,13 +294,36 @@ async def run_bot(name: str, users: int, latency: float, flood: int, folder: Pat
                startup)
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def all_healthy(http: Any, ports: list[int]) -> None:
+    import aiohttp
+
+    for port in ports:
+        while True:
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200:
+                        break
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+
+
 def fill_sessions(db: Path, count: int) -> None:
     """Stored sessions as Kömek keeps them: created by its own migrations, then filled."""
-    from bot.storage import MIGRATIONS
+    from bot.storage.schema import LATEST, MIGRATIONS
 
     con = sqlite3.connect(db)
-    for number, script in enumerate(MIGRATIONS, start=1):
-        con.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+    for migration in MIGRATIONS:  # as a file from before the migrations table; carried over
+        con.executescript(migration.script)
+    con.execute(f"PRAGMA user_version = {LATEST}")
     con.executemany(
         "INSERT INTO sessions (pseudonym, lang, node, stack, recent_messages, updated_on) "
         "VALUES (?, 'ru', 'main', '[]', '[]', '2026-11-28')",
@@ -267,7 +333,7 @@ def fill_sessions(db: Path, count: int) -> None:
 
 
 def show(run: Run, flood: int) -> None:
-    print(f"  {run.name:<8} {run.updates:>5} updates in {run.wall:6.2f} s  "
+    print(f"  {run.name:<10} {run.updates:>5} updates in {run.wall:6.2f} s  "
           f"{run.messages / run.wall:5.1f} msg/s ({run.messages / run.wall / flood:4.2f}× the "
           f"limit, {run.over_limit} refused)  p50 {run.p50 * 1000:5.0f} ms  "
           f"p99 {run.p99 * 1000:5.0f} ms  press p50 {run.press_p50 * 1000:5.0f} ms  "
@@ -286,6 +352,11 @@ def compare(ours: Run, floor: Run, latency: float) -> None:
 async def main(args: argparse.Namespace) -> None:
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; latency "
           f"{args.latency * 1000:.0f} ms a call; flood limit {args.flood} messages/s")
+    cluster = None
+    try:
+        cluster = Cluster.start()
+    except ClusterUnavailable as exc:
+        print(f"(no PostgreSQL here, so SQLite only: {str(exc).splitlines()[0][:120]})")
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         for users, rounds in ((args.users, 1), (4, args.rounds)):
@@ -297,12 +368,27 @@ async def main(args: argparse.Namespace) -> None:
             show(floor, args.flood)
             show(ours, args.flood)
             compare(ours, floor, args.latency)
+            if cluster is not None:
+                for label, instances in (("komek-pg", 1), ("komek-pg×2", 2)):
+                    url = cluster.url(cluster.new_database())
+                    _, on_pg = await run_bot(label, users, args.latency, args.flood, folder,
+                                             rounds=rounds, database=url,
+                                             instances=instances)
+                    show(on_pg, args.flood)
+                    compare(on_pg, floor, args.latency)
+                    print(f"  against SQLite: throughput "
+                          f"{on_pg.updates / on_pg.wall / (ours.updates / ours.wall):.2f}×, "
+                          f"p99 {on_pg.p99 / ours.p99:.2f}×, CPU/update "
+                          f"{on_pg.cpu_ms_per_update / ours.cpu_ms_per_update:.2f}× "
+                          f"({'both processes' if instances > 1 else 'one process'})")
         print(f"4 people, {args.sessions:,} stored sessions:")
         _, many = await run_bot("komek", 4, args.latency, args.flood, folder, args.sessions,
                                 rounds=args.rounds)
         show(many, args.flood)
         print(f"  per step {many.p50 * 1000:.0f} ms p50 (the round trip is "
               f"{args.latency * 1000:.0f} ms); peak RSS {many.rss_mb:.1f} MB (target < 100)")
+    if cluster is not None:
+        cluster.stop()
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ from bot.i18n import LANGUAGES, Translator  # noqa: E402
 from bot.pseudonym import pseudonym  # noqa: E402
 from bot.session import Session  # noqa: E402
 from bot.sketch import Period, Sketch, Uniques, period_start  # noqa: E402
-from bot.storage import Storage  # noqa: E402
+from bot.storage.sqlite import SqliteStorage  # noqa: E402
 from bot.tally import Mark, Roles, close_day, roles_of, tally  # noqa: E402
 
 LAST_DAY = date(2026, 11, 28)
@@ -97,7 +97,7 @@ async def main() -> None:
             await build_year(path, library, roles, args, rng, content)
         filled = time.perf_counter() - started
         size = path.stat().st_size + sum(p.stat().st_size for p in path.parent.glob("*-wal"))
-        async with Storage.open(path) as storage:
+        async with SqliteStorage.open(path) as storage:
             baseline = await timed(lambda: storage.counters_between(LAST_DAY - timedelta(
                 days=args.days), LAST_DAY))
             tr = Translator(content.catalogs, "ru")
@@ -128,10 +128,10 @@ async def main() -> None:
 async def build_year(path: Path, library: list[tuple[str, list[Event], str | None]],
                      roles: Roles, args: argparse.Namespace, rng: random.Random,
                      content: Content) -> None:
-    async with Storage.open(path):
+    async with SqliteStorage.open(path):
         pass
     fill(path, library, roles, args, rng)
-    async with Storage.open(path) as storage:
+    async with SqliteStorage.open(path) as storage:
         for day in (LAST_DAY - timedelta(days=1), LAST_DAY):
             for uid in rng.sample(range(args.people), args.sessions):
                 lang, events, node = rng.choice(library)

@@ -90,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     backup.set_defaults(func=cmd_backup)
 
+    move = commands.add_parser("migrate-db", help="copy sessions and statistics to another "
+                               "database (e.g. SQLite to PostgreSQL)")
+    move.add_argument("source", metavar="FROM", help="DATABASE_URL of the database to copy")
+    move.add_argument("target", metavar="TO", help="DATABASE_URL of an empty database")
+    move.set_defaults(func=cmd_migrate_db)
+
     health = commands.add_parser("health", help="exit 0 if content and database are fine")
     health.set_defaults(func=cmd_health)
     qr = commands.add_parser("qr", help="a QR code for a deep link (t.me/<bot>?start=NAME)")
@@ -143,17 +149,18 @@ async def _serve(config: Config) -> int:
     from bot.channels.telegram import TelegramChannel
     from bot.pseudonym import SECRET_FILE, load_or_create_secret
     from bot.stats import StatsSettings
-    from bot.storage import Storage
+    from bot.storage import open_storage
 
     assert config.bot_token is not None
     content = _content(config)
+    # On PostgreSQL, Config has made sure the secret is set (every instance shares it).
     secret = config.pseudonym_secret or load_or_create_secret(
         config.database_path.parent / SECRET_FILE)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with Storage.open(config.database_path) as storage:
+    async with open_storage(config.database_url, config.database_pool_size) as storage:
         settings = StatsSettings(config.stats_min_count, config.stats_retention_days,
                                  config.session_retention_days)
         channel = TelegramChannel(content, storage, secret, admin_ids=config.admin_ids,
@@ -314,12 +321,20 @@ def cmd_find(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, config: Config) -> int:
-    from bot.backup import backup
     from bot.pseudonym import SECRET_FILE
+    from bot.storage.backup import backup
 
-    made = backup(config.database_path, args.file, force=args.force)
-    print(f"backed up {config.database_path} to {made.path} ({made.size:,} bytes, schema "
-          f"{made.schema_version}, integrity ok)")
+    if config.engine == "postgresql":
+        from bot.storage import shown_url
+        from bot.storage.pgdump import dump
+
+        made = dump(config.database_url, args.file, force=args.force)
+        print(f"backed up {shown_url(config.database_url)} to {made.path} ({made.size:,} "
+              "bytes, pg_dump custom format, listed back whole)")
+    else:
+        made = backup(config.database_path, args.file, force=args.force)
+        print(f"backed up {config.database_path} to {made.path} ({made.size:,} bytes, schema "
+              f"{made.schema_version}, integrity ok)")
     secret = ("PSEUDONYM_SECRET" if config.pseudonym_secret
               else config.database_path.parent / SECRET_FILE)
     print(f"Keep the pseudonym secret ({secret}) with this backup, as safely: a restore "
@@ -327,10 +342,30 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_migrate_db(args: argparse.Namespace, config: Config) -> int:
+    from bot.pseudonym import SECRET_FILE
+    from bot.storage import engine_of, shown_url
+    from bot.storage.move import move
+
+    def progress(table: str, rows: int) -> None:
+        print(f"\r{table}: {rows:,} rows", end="", file=sys.stderr, flush=True)
+
+    moved = asyncio.run(move(args.source, args.target, progress))
+    print(file=sys.stderr)
+    carried = ", ".join(f"{n:,} {table}" for table, n in moved.rows.items())
+    print(f"moved {carried} from {shown_url(args.source)} to {shown_url(args.target)}")
+    if engine_of(args.source) == "sqlite":
+        secret = Path(args.source.removeprefix("sqlite:///")).parent / SECRET_FILE
+        print(f"Sessions are keyed by the pseudonym secret: set PSEUDONYM_SECRET on every "
+              f"new instance to the one the old bot used (PSEUDONYM_SECRET, or the contents "
+              f"of {secret}), or people simply choose their language again.")
+    return 0
+
+
 def cmd_health(args: argparse.Namespace, config: Config) -> int:
     from bot.health import check_health
 
-    health = check_health(config.content_dir, config.locales_dir, config.database_path)
+    health = check_health(config.content_dir, config.locales_dir, config.database_url)
     print(health.reason, file=sys.stdout if health.ok else sys.stderr)
     return 0 if health.ok else 1
 
@@ -361,18 +396,18 @@ def cmd_qr(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_stats(args: argparse.Namespace, config: Config) -> int:
     from bot import stats
-    from bot.storage import Storage
+    from bot.storage import open_storage
 
     if args.days < 1:
         raise KomekError("--days must be at least 1")
     if args.format == "png" and not args.out:
         raise KomekError("a PNG goes to a file: add --out FILE")
-    if not config.database_path.exists():
+    if config.engine == "sqlite" and not config.database_path.exists():
         raise KomekError(f"there is no database at {config.database_path}; check DATABASE_URL")
     current = _content(config).current
 
     async def gathered() -> stats.Report:
-        async with Storage.open(config.database_path) as storage:
+        async with open_storage(config.database_url, pool_size=2) as storage:
             return await stats.gather(storage, args.days, args.until or date.today(),
                                       config.stats_min_count, current.tree)
 

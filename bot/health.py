@@ -7,12 +7,9 @@ renders every screen, to `komek check` at image build and to the bot's own start
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.backup import open_read_only, schema_version
 from bot.errors import StorageError
 from bot.i18n import CatalogFiles
 from bot.tree.load import load_tree
@@ -27,11 +24,11 @@ class Health:
     reason: str  # one line: what is wrong, or what was found
 
 
-def check_health(content_dir: Path, locales_dir: Path, database: Path) -> Health:
+def check_health(content_dir: Path, locales_dir: Path, database_url: str) -> Health:
     screens, problem = _content(content_dir, locales_dir)
     if problem:
         return Health(False, problem)
-    version, problem = _database(database)
+    version, problem = _database(database_url)
     if problem:
         return Health(False, problem)
     return Health(True, f"ok: {screens} screens, database schema {version}")
@@ -53,15 +50,15 @@ def _content(content_dir: Path, locales_dir: Path) -> tuple[int, str | None]:
     return len(result.tree.nodes), None
 
 
-def _database(path: Path) -> tuple[int, str | None]:
+def _database(url: str) -> tuple[int, str | None]:
+    from bot.storage import shown_url
+    from bot.storage.probe import schema_at
+
+    where = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else shown_url(url)
     try:
-        with contextlib.closing(open_read_only(path)) as db:
-            db.execute("SELECT count(*) FROM sqlite_schema").fetchone()
-            version = schema_version(db)
+        version = schema_at(url)
     except StorageError as exc:
         return 0, f"database: {exc}"
-    except sqlite3.Error as exc:
-        return 0, f"database: {path}: {exc}"
     if version == 0:
-        return 0, f"database: {path} has no Kömek schema (the bot has not opened it yet)"
+        return 0, f"database: {where} has no Kömek schema (the bot has not opened it yet)"
     return version, None

@@ -99,6 +99,15 @@ class PeriodKeys:
             self._keys[(period, start)] = secrets.token_bytes(32)
         return self._keys[(period, start)], made
 
+    def holds(self, period: Period, start: date) -> bool:
+        return (period, start) in self._keys
+
+    def adopt(self, period: Period, start: date, key: bytes) -> None:
+        """Use a key made elsewhere (another instance, through the database)."""
+        for held in [k for k in self._keys if k[0] is period and k[1] != start]:
+            del self._keys[held]
+        self._keys[(period, start)] = key
+
     def hash(self, period: Period, day: date, pseudonym: str) -> int:
         key, _ = self.key(period, day)
         digest = hmac.new(key, pseudonym.encode(), hashlib.sha256).digest()
@@ -117,6 +126,15 @@ class Uniques:
         self.keys = PeriodKeys()
         self._sketches: dict[SketchKey, Sketch] = {}
         self._fed: set[SketchKey] = set()  # rows this process's keys have written to
+        self._adopted: set[tuple[Period, date]] = set()  # periods whose key another made
+
+    def adopt(self, period: Period, start: date, key: bytes, made: bool) -> None:
+        """A period key shared through the database; `made`: this process made it. Rows
+        fed with a key another process made do not count as fed by a new key."""
+        self.keys.adopt(period, start, key)
+        self._adopted = {held for held in self._adopted if held[0] is not period}
+        if not made:
+            self._adopted.add((period, start))
 
     def wanted(self, day: date, lang: str) -> list[SketchKey]:
         """The sketches an update on day needs that are not in memory yet."""
@@ -143,7 +161,7 @@ class Uniques:
             value = self.keys.hash(period, day, pseudonym)  # one hash: language and everyone
             for key in ((period, start, lang), (period, start, EVERYONE)):
                 if self._sketches[key].add_hash(value):
-                    first = key not in self._fed
+                    first = key not in self._fed and (period, start) not in self._adopted
                     self._fed.add(key)
                     grown.append((key, self._sketches[key], first))
         return grown

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
@@ -15,6 +15,7 @@ from bot.i18n import Catalogs
 from bot.tree.load import load_tree
 from bot.tree.model import Tree
 from tests.fakebotapi import FakeBotAPI
+from tests.pgcluster import Cluster, ClusterUnavailable
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 22's opt-in to its next major's behaviour
 
@@ -62,6 +63,55 @@ def real_content() -> ContentSource:
     return source
 
 
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """One throw-away PostgreSQL server for the run (tests/pgcluster.py). CI installs
+    PostgreSQL (.ci/run), so there a server that cannot start fails the tests that need it;
+    elsewhere they are skipped, with the reason."""
+    try:
+        cluster = Cluster.start()
+    except ClusterUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL must run in CI: {exc}")
+        pytest.skip(f"no PostgreSQL here: {exc}".splitlines()[0][:200])
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(pg_cluster: Cluster) -> Iterator[str]:
+    """A new, empty database on the test cluster, dropped afterwards."""
+    name = pg_cluster.new_database()
+    yield pg_cluster.url(name)
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each storage test runs on both backends: a new SQLite file, a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'komek.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def scratch_database(request: pytest.FixtureRequest, folder: Path) -> str:
+    """For a module-wide fixture parametrised by engine: a SQLite file in folder, or a new
+    database on the test cluster (gone with the cluster at the end of the run)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{folder / 'komek.sqlite3'}"
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    return cluster.url(cluster.new_database())
+
+
+def stored_bytes(request: pytest.FixtureRequest, url: str) -> bytes:
+    """Everything a database holds, as bytes to search: the SQLite files, or a pg_dump."""
+    if url.startswith("sqlite:///"):
+        folder = Path(url.removeprefix("sqlite:///")).parent
+        return b"".join(p.read_bytes() for p in folder.iterdir() if p.is_file())
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    return cluster.dump(url.rsplit("/", 1)[1])
+
+
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotAPI]:
     server = FakeBotAPI()
@@ -79,7 +129,7 @@ def run_bot(api: FakeBotAPI, tmp_path: Path, real_content: ContentSource):
     from bot.channels.serving import serve
     from bot.channels.telegram import TelegramChannel
     from bot.config import Config
-    from bot.storage import Storage
+    from bot.storage.sqlite import SqliteStorage
     from tests.fakebotapi import TOKEN
 
     db_path = tmp_path / "data" / "komek.sqlite3"
@@ -90,7 +140,7 @@ def run_bot(api: FakeBotAPI, tmp_path: Path, real_content: ContentSource):
                       content_watch: bool = False,
                       config: Config | None = None) -> AsyncIterator[TelegramChannel]:
         stop = asyncio.Event()
-        async with Storage.open(db_path) as storage:
+        async with SqliteStorage.open(db_path) as storage:
             channel = TelegramChannel(content or real_content, storage, secret,
                                       today=lambda: TODAY, admin_ids=admin_ids,
                                       clock=lambda: api.now)

@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.backup import backup
 from bot.errors import KomekError
 from bot.events import ScreenShown
 from bot.session import Session
-from bot.storage import Storage
+from bot.storage.backup import backup
+from bot.storage.sqlite import SqliteStorage
 from tests.conftest import ROOT, TODAY
 
 
 async def _database(path: Path, people: int) -> None:
-    async with Storage.open(path) as storage:
+    async with SqliteStorage.open(path) as storage:
         for n in range(people):
             await storage.record(f"p{n}", Session(lang="kk", node="main"), TODAY,
                                  [ScreenShown("main", "kk")])
@@ -31,7 +31,7 @@ async def test_a_backup_taken_while_the_bot_writes_is_one_consistent_moment(tmp_
     copy = tmp_path / "backups" / "komek.sqlite3"
     written = 0
     stop = asyncio.Event()
-    async with Storage.open(live) as storage:
+    async with SqliteStorage.open(live) as storage:
         await storage.record("before", Session(lang="uz", node="asylum"), TODAY,
                              [ScreenShown("asylum", "uz")])
 
@@ -57,7 +57,7 @@ async def test_a_backup_taken_while_the_bot_writes_is_one_consistent_moment(tmp_
     assert made.path == copy and made.size == copy.stat().st_size and made.schema_version >= 1
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
     assert sorted(p.name for p in copy.parent.iterdir()) == ["komek.sqlite3"]  # no temp left
-    async with Storage.open(copy) as restored:
+    async with SqliteStorage.open(copy) as restored:
         assert await restored.load_session("before") == Session(lang="uz", node="asylum")
         counted = {lang: n for _, _, _, lang, _, n in await restored.counters()}
         sessions = [n for n in range(written) if await restored.load_session(f"w{n}")]
@@ -78,7 +78,7 @@ async def test_an_uncommitted_write_in_another_connection_neither_blocks_nor_lea
     finally:
         writer.execute("COMMIT")
         writer.close()
-    async with Storage.open(tmp_path / "copy.sqlite3") as restored:
+    async with SqliteStorage.open(tmp_path / "copy.sqlite3") as restored:
         assert [await restored.load_session(f"p{n}") for n in range(3)] == [
             Session(lang="kk", node="main")] * 3
 
@@ -99,7 +99,7 @@ async def test_backup_refuses_to_overwrite_unless_forced(tmp_path: Path):
         backup(live, target / "under a file" / "b.sqlite3")
     backup(live, target, force=True)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    async with Storage.open(target) as restored:
+    async with SqliteStorage.open(target) as restored:
         assert await restored.load_session("p1") == Session(lang="kk", node="main")
 
 
@@ -113,7 +113,7 @@ async def test_the_backup_command_reports_the_size_and_the_secret(
     assert main(["backup", "out/b.sqlite3"]) == 0
     out = capsys.readouterr().out
     size = (tmp_path / "out" / "b.sqlite3").stat().st_size
-    async with Storage.open(tmp_path / "out" / "b.sqlite3") as copy:
+    async with SqliteStorage.open(tmp_path / "out" / "b.sqlite3") as copy:
         schema = await copy.schema_version()
     assert f"({size:,} bytes, schema {schema}, integrity ok)" in out
     assert f"pseudonym secret ({tmp_path / 'data' / 'pseudonym.secret'})" in out

@@ -25,7 +25,11 @@ def test_values_and_secrets_hidden_from_repr():
 
 
 @pytest.mark.parametrize(("env", "variable"), [
-    ({"DATABASE_URL": "postgres://x"}, "DATABASE_URL"),
+    ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+    ({"DATABASE_URL": "postgresql://komek@db/komek"}, "PSEUDONYM_SECRET"),
+    ({"SEND_RATE": "31"}, "SEND_RATE"),
+    ({"SEND_RATE": "0"}, "SEND_RATE"),
+    ({"DATABASE_POOL_SIZE": "none"}, "DATABASE_POOL_SIZE"),
     ({"ADMIN_IDS": "12,abc"}, "ADMIN_IDS"),
     ({"PORT": "99999"}, "PORT"),
 ])
@@ -33,3 +37,15 @@ def test_malformed_values_name_the_variable(env, variable):
     with pytest.raises(ConfigError) as caught:
         Config.from_env(env)
     assert caught.value.variable == variable
+
+
+def test_postgresql_with_its_pool_and_a_share_of_the_flood_limit():
+    config = Config.from_env({"DATABASE_URL": "postgresql://komek:pw@db:5432/komek",
+                              "PSEUDONYM_SECRET": "shared", "DATABASE_POOL_SIZE": "4",
+                              "SEND_RATE": "14"})
+    assert config.engine == "postgresql" and config.database_pool_size == 4
+    assert config.send_rate == 14
+    assert config.content_watch  # each instance picks up edits to its files by itself
+    assert "pw" not in repr(config)
+    with pytest.raises(ConfigError, match="SQLite file"):
+        _ = config.database_path

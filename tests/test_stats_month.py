@@ -18,10 +18,10 @@ from bot.events import AnswerReached, Helpful, HelpfulWithdrawn, ScreenShown, Se
 from bot.pseudonym import pseudonym
 from bot.session import Session
 from bot.sketch import Period, period_start
-from bot.storage import Storage
+from bot.storage import open_storage
 from bot.suppress import Mark
 from bot.tree.model import ROOT
-from tests.conftest import TODAY
+from tests.conftest import TODAY, scratch_database, stored_bytes
 
 SECRET = b"month-secret"
 DAYS = 30
@@ -107,21 +107,22 @@ def simulate_day(content: Content, truth: Truth, sessions: dict[int, Session], d
     return updates
 
 
-@pytest.fixture(scope="module")
-def month(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Truth, Content]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def month(request: pytest.FixtureRequest,
+          tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Truth, Content]:
     import asyncio
 
     source, _ = ContentSource.load(Path(__file__).resolve().parent.parent / "content",
                                    Path(__file__).resolve().parent.parent / "locales")
     assert source is not None
     content = source.current
-    path = tmp_path_factory.mktemp("month") / "komek.sqlite3"
+    url = scratch_database(request, tmp_path_factory.mktemp("month"))
     truth = Truth()
     rng = random.Random(20261128)
 
     async def run() -> None:
         sessions: dict[int, Session] = {}
-        async with Storage.open(path) as storage:
+        async with open_storage(url) as storage:
             for number in range(DAYS):
                 day = FIRST + timedelta(days=number)
                 await storage.daily(day, 400, 90)
@@ -131,11 +132,11 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Truth, Conten
             await storage.daily(TODAY + timedelta(days=1), 400, 90)
 
     asyncio.run(run())
-    return path, truth, content
+    return url, truth, content
 
 
-async def report_of(path: Path, content: Content) -> stats.Report:
-    async with Storage.open(path) as storage:
+async def report_of(url: str, content: Content) -> stats.Report:
+    async with open_storage(url) as storage:
         return await stats.gather(storage, DAYS, TODAY, K, content.tree)
 
 
@@ -148,8 +149,8 @@ def agrees(figure: stats.Figure, expected: int) -> bool:
 
 
 async def test_the_month_has_thousands_of_sessions_and_the_report_agrees(month):
-    path, truth, content = month
-    report = await report_of(path, content)
+    url, truth, content = month
+    report = await report_of(url, content)
     assert sum(truth.sessions.values()) > 1400
     for lang, n in truth.sessions.items():
         assert agrees(report.get("session", lang=lang), n), lang
@@ -170,8 +171,8 @@ async def test_the_month_has_thousands_of_sessions_and_the_report_agrees(month):
 
 
 async def test_people_per_day_and_week_are_close_to_the_truth(month):
-    path, truth, content = month
-    report = await report_of(path, content)
+    url, truth, content = month
+    report = await report_of(url, content)
     # The sketch keys are random, so the error is too: these bounds are over six standard
     # errors of linear counting at these sizes (about 1 for 50 people, 3 for 300).
     for day, people in truth.people_day.items():
@@ -186,8 +187,8 @@ async def test_people_per_day_and_week_are_close_to_the_truth(month):
 
 
 async def test_no_small_number_is_printed_anywhere(month):
-    path, _, content = month
-    report = await report_of(path, content)
+    url, _, content = month
+    report = await report_of(url, content)
     from bot.i18n import Translator
 
     text = stats.text(report, Translator(content.catalogs, "en"))
@@ -199,9 +200,9 @@ async def test_no_small_number_is_printed_anywhere(month):
         assert count in ("<5", "x") or int(count) >= K, line
 
 
-async def test_the_database_holds_no_user_id_and_nothing_typed(month):
-    path, _, _ = month
-    stored = b"".join(p.read_bytes() for p in path.parent.iterdir() if p.is_file())
+async def test_the_database_holds_no_user_id_and_nothing_typed(month, request):
+    url, _, _ = month
+    stored = stored_bytes(request, url)
     assert stored
     for person in range(PEOPLE):
         assert str(FIRST_ID + person).encode() not in stored

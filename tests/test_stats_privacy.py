@@ -7,9 +7,11 @@ import sqlite3
 from pathlib import Path
 
 from bot.events import Kind
-from bot.storage import Storage
+from bot.storage import open_storage
+from bot.storage.sqlite import SqliteStorage
 from bot.tally import Derived
 from tests.conftest import ROOT
+from tests.pgcluster import Cluster
 
 PRIVACY = (ROOT / "PRIVACY.md").read_text()
 
@@ -25,7 +27,7 @@ def documented() -> dict[str, set[str]]:
 
 
 async def schema(path: Path) -> dict[str, set[str]]:
-    async with Storage.open(path):
+    async with SqliteStorage.open(path):
         pass
     con = sqlite3.connect(path)
     try:
@@ -40,6 +42,20 @@ async def schema(path: Path) -> dict[str, set[str]]:
 async def test_every_table_and_column_is_in_privacy_md_and_nothing_else(tmp_path: Path):
     real = await schema(tmp_path / "komek.sqlite3")
     assert documented() == real
+
+
+async def test_postgresql_has_the_same_tables_and_columns(postgres_url: str,
+                                                          pg_cluster: Cluster):
+    async with open_storage(postgres_url):
+        pass
+    out = pg_cluster.psql(postgres_url.rsplit("/", 1)[1],
+                          "SELECT table_name, column_name FROM information_schema.columns "
+                          "WHERE table_schema = 'public'")
+    tables: dict[str, set[str]] = {}
+    for line in out.splitlines():
+        table, column = line.split("|")
+        tables.setdefault(table, set()).add(column)
+    assert tables == documented()
 
 
 def test_every_counted_kind_is_named():

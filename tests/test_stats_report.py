@@ -17,16 +17,16 @@ from bot.content import ContentSource
 from bot.events import AnswerReached, Helpful, ScreenShown, Searched, SearchFoundNothing, Vote
 from bot.i18n import Translator
 from bot.session import Session
-from bot.storage import Storage
-from tests.conftest import ROOT, TODAY
+from bot.storage import open_storage
+from tests.conftest import ROOT, TODAY, scratch_database
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-async def fill(path: Path, content: ContentSource) -> None:
+async def fill(url: str, content: ContentSource) -> None:
     """Ten days: many Russian readers, a few Uzbek ones, votes on two answers."""
     tree = content.current.tree
-    async with Storage.open(path) as storage:
+    async with open_storage(url) as storage:
         for back in range(10):
             day = TODAY - timedelta(days=back)
             for n in range(30):
@@ -44,22 +44,23 @@ async def fill(path: Path, content: ContentSource) -> None:
                                       SearchFoundNothing(lang)], tree=tree)
 
 
-@pytest.fixture(scope="module")
-def filled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ContentSource]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def filled(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> tuple[str, ContentSource]:
     """One database for the module: the tests only read it."""
     import asyncio
 
     source, _ = ContentSource.load(ROOT / "content", ROOT / "locales")
     assert source is not None
-    path = tmp_path_factory.mktemp("report") / "komek.sqlite3"
-    asyncio.run(fill(path, source))
-    return path, source
+    url = scratch_database(request, tmp_path_factory.mktemp("report"))
+    asyncio.run(fill(url, source))
+    return url, source
 
 
 @pytest.fixture
-async def report(filled: tuple[Path, ContentSource]) -> stats.Report:
-    path, source = filled
-    async with Storage.open(path) as storage:
+async def report(filled: tuple[str, ContentSource]) -> stats.Report:
+    url, source = filled
+    async with open_storage(url) as storage:
         return await stats.gather(storage, 30, TODAY, 5, source.current.tree)
 
 
@@ -123,8 +124,9 @@ def test_the_chart_is_a_valid_png_of_a_phone_size(report: stats.Report,
 
 @pytest.fixture
 def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-            filled: tuple[Path, ContentSource]) -> Path:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{filled[0]}")
+            filled: tuple[str, ContentSource]) -> Path:
+    monkeypatch.setenv("DATABASE_URL", filled[0])
+    monkeypatch.setenv("PSEUDONYM_SECRET", "test-secret")  # PostgreSQL requires one
     monkeypatch.setenv("CONTENT_DIR", str(ROOT / "content"))
     monkeypatch.setenv("LOCALES_DIR", str(ROOT / "locales"))
     return tmp_path

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, timedelta
-from pathlib import Path
 
 from bot.content import ContentSource
 from bot.daily import every_day
 from bot.events import Forgotten, Helpful, ScreenShown, Vote
 from bot.session import Session
 from bot.sketch import EVERYONE, Period
-from bot.storage import Storage
+from bot.storage import Storage, open_storage
 from tests.conftest import TODAY
 
 TOMORROW = TODAY + timedelta(days=1)
@@ -23,10 +22,10 @@ async def tallies(storage: Storage, day: date = TODAY) -> list[tuple[str, str, s
                   if kind in ("session", "ended", "funnel"))
 
 
-async def test_a_day_is_one_session_and_ends_where_the_person_was(tmp_path: Path,
-                                                                 real_content: ContentSource):
+async def test_a_day_is_one_session_and_ends_where_the_person_was(database_url: str,
+        real_content: ContentSource):
     tree = real_content.current.tree
-    async with Storage.open(tmp_path / "db.sqlite3") as storage:
+    async with open_storage(database_url) as storage:
         for node in ("main", "work", "work-permit"):
             await storage.record("p", Session(lang="ru", node=node), TODAY,
                                  [ScreenShown(node, "ru")], tree=tree)
@@ -45,10 +44,10 @@ async def test_a_day_is_one_session_and_ends_where_the_person_was(tmp_path: Path
                               ("work", "start")]
 
 
-async def test_a_visit_counts_each_stage_once_and_a_new_visit_again(tmp_path: Path,
-                                                                   real_content: ContentSource):
+async def test_a_visit_counts_each_stage_once_and_a_new_visit_again(database_url: str,
+        real_content: ContentSource):
     tree = real_content.current.tree
-    async with Storage.open(tmp_path / "db.sqlite3") as storage:
+    async with open_storage(database_url) as storage:
         for node in ("work", "work-permit", "work", "work-permit", "main", "work"):
             await storage.record("p", Session(lang="kk", node=node), TODAY,
                                  [ScreenShown(node, "kk")], tree=tree)
@@ -57,8 +56,8 @@ async def test_a_visit_counts_each_stage_once_and_a_new_visit_again(tmp_path: Pa
     assert starts == [2]  # main between them: two visits to work
 
 
-async def test_the_daily_job_closes_yesterday_and_purges_by_age(tmp_path: Path):
-    async with Storage.open(tmp_path / "db.sqlite3") as storage:
+async def test_the_daily_job_closes_yesterday_and_purges_by_age(database_url: str):
+    async with open_storage(database_url) as storage:
         old = TODAY - timedelta(days=401)
         await storage.record("old", Session(lang="uz", node="main"), old,
                              [ScreenShown("main", "uz")])
@@ -85,8 +84,8 @@ async def test_the_daily_job_closes_yesterday_and_purges_by_age(tmp_path: Path):
         assert not await storage.has_session("kept")
 
 
-async def test_forget_ends_the_day_at_once(tmp_path: Path):
-    async with Storage.open(tmp_path / "db.sqlite3") as storage:
+async def test_forget_ends_the_day_at_once(database_url: str):
+    async with open_storage(database_url) as storage:
         await storage.record("p", Session(lang="ru", node="asylum"), TODAY,
                              [ScreenShown("asylum", "ru")])
         await storage.record("p", None, TODAY, [Forgotten()])
@@ -94,18 +93,21 @@ async def test_forget_ends_the_day_at_once(tmp_path: Path):
         assert not await storage.has_session("p")
 
 
-async def test_people_are_counted_per_period_and_a_restart_is_noted(tmp_path: Path):
-    path = tmp_path / "db.sqlite3"
-    async with Storage.open(path) as storage:
+async def test_people_are_counted_per_period_and_a_restart_is_noted(database_url: str):
+    async with open_storage(database_url) as storage:
         for n in range(30):
             await storage.record(f"p{n}", Session(lang="uz"), TODAY, [])
         await storage.record("p0", Session(lang="uz"), TODAY, [])
-    async with Storage.open(path) as storage:  # a restart: a new key for the same periods
+    async with open_storage(database_url) as storage:  # a restart
         await storage.record("p0", Session(lang="uz"), TODAY, [])
         sketches = {(p, lang): (s.estimate(), keys)
                     for p, _, lang, s, keys in await storage.sketches_between(TODAY, TODAY)}
+        engine = storage.engine
     assert sketches[(Period.DAY, "uz")][0] in (30, 31)
-    assert sketches[(Period.WEEK, EVERYONE)][1] == 2  # fed by two keys
+    # SQLite keeps a period's key in memory only, so a restart brings a new key (the report
+    # then marks people as possibly counted twice); PostgreSQL's instances share the key in
+    # the database for as long as the period lasts, so a restart changes nothing.
+    assert sketches[(Period.WEEK, EVERYONE)][1] == (2 if engine == "sqlite" else 1)
     assert sketches[(Period.MONTH, "uz")][0] in (30, 31)
 
 

@@ -15,20 +15,21 @@ from bot.events import (
 )
 from bot.pseudonym import load_or_create_secret, pseudonym
 from bot.session import Session
-from bot.storage import MIGRATIONS, Storage
+from bot.storage import open_storage
+from bot.storage.schema import MIGRATIONS
+from bot.storage.sqlite import SqliteStorage
 from tests.conftest import TODAY
 
 
-async def test_sessions_round_trip_and_survive_reopening(tmp_path: Path):
-    path = tmp_path / "new" / "folder" / "db.sqlite3"
+async def test_sessions_round_trip_and_survive_reopening(database_url: str):
     key = pseudonym(b"s", 42)
     session = Session(lang="kk", node="asylum", stack=("main",), screen_message=9,
                       recent_messages=((7, 100), (8, 101), (9, 102)), vote=Vote.NO,
                       vote_changed=True)
-    async with Storage.open(path) as storage:
+    async with open_storage(database_url) as storage:
         assert await storage.load_session(key) is None
         await storage.record(key, session, TODAY, [])
-    async with Storage.open(path) as storage:
+    async with open_storage(database_url) as storage:
         assert await storage.load_session(key) == session
         assert await storage.schema_version() == len(MIGRATIONS)
         await storage.record(key, None, TODAY, [Forgotten()])
@@ -37,9 +38,8 @@ async def test_sessions_round_trip_and_survive_reopening(tmp_path: Path):
         assert await storage.counters() == [("2026-11-28", "forget", "", "", "", 1)]
 
 
-async def test_wal_mode_and_counters(tmp_path: Path):
-    path = tmp_path / "db.sqlite3"
-    async with Storage.open(path) as storage:
+async def test_counters(database_url: str):
+    async with open_storage(database_url) as storage:
         await storage.record("k", Session(lang="ru"), TODAY,
                              [ScreenShown("main", "ru"), ScreenShown("main", "ru"),
                               Fallback("main", "kk", "ru"), ChoiceTaken("main", "work"),
@@ -51,6 +51,12 @@ async def test_wal_mode_and_counters(tmp_path: Path):
             ("2026-11-28", "non_text", "", "", "location", 1),
             ("2026-11-28", "screen", "main", "ru", "", 2),
         ]
+
+
+async def test_sqlite_runs_in_wal_mode(tmp_path: Path):
+    path = tmp_path / "db.sqlite3"
+    async with SqliteStorage.open(path):
+        pass
     con = sqlite3.connect(path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.close()
@@ -72,13 +78,13 @@ def test_secret_file_is_made_once_and_private(tmp_path: Path):
 async def test_migration_2_keeps_the_old_counters(tmp_path: Path):
     path = tmp_path / "old.sqlite3"
     con = sqlite3.connect(path)
-    con.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    con.executescript(MIGRATIONS[0].script + "; PRAGMA user_version = 1;")
     con.execute("INSERT INTO counters VALUES ('2026-11-01', 'view', 'main', 'none', 3)")
     con.execute("INSERT INTO sessions (pseudonym, recent_messages, updated_on) "
                 "VALUES ('p', '[1, 2]', '2026-11-01')")
     con.commit()
     con.close()
-    async with Storage.open(path) as storage:
+    async with SqliteStorage.open(path) as storage:
         assert await storage.counters() == [("2026-11-01", "screen", "main", "", "", 3)]
         session = await storage.load_session("p")
         assert session is not None and session.recent_messages == ()

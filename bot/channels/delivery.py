@@ -45,7 +45,7 @@ BACKOFF = 0.1  # seconds before the first retry; doubled after each, with jitter
 CONNECTION_POOL = 48
 POOL_TIMEOUT = 5.0
 SURPLUS_ANSWERS = 2  # presses dropped in a flood answered at most this many at once
-FLOOD_RATE = 30  # messages a second, Telegram's limit for a bot
+FLOOD_RATE = 30  # messages a second, Telegram's limit for a bot (SEND_RATE: this instance's)
 RETRY_AFTER_TRIES = 3  # 429s waited out per call before giving up
 # Calls that may be repeated without the person seeing anything twice.
 IDEMPOTENT = frozenset({
@@ -94,15 +94,16 @@ class SlidingWindow:
 
 class FloodLimiter(AIORateLimiter):
     """PTB's AIORateLimiter (429s waited out, every call paused meanwhile), with its overall
-    limit as a sliding window of FLOOD_RATE messages a second."""
+    limit as a sliding window of `rate` messages a second: FLOOD_RATE for one instance,
+    its configured share (SEND_RATE) when several send for the same bot."""
 
-    def __init__(self) -> None:
+    def __init__(self, rate: int = FLOOD_RATE) -> None:
         super().__init__(max_retries=RETRY_AFTER_TRIES)
-        self._base_limiter = cast(Any, SlidingWindow(FLOOD_RATE))
+        self._base_limiter = cast(Any, SlidingWindow(rate))
 
 
-def rate_limiter() -> AIORateLimiter:
-    return FloodLimiter()
+def rate_limiter(rate: int = FLOOD_RATE) -> AIORateLimiter:
+    return FloodLimiter(rate)
 
 
 class RetryingRequest(HTTPXRequest):
@@ -175,16 +176,23 @@ class Keyboards:
 class ShownScreens:
     """What each recent screen message shows, so an edit Telegram would refuse as "not
     modified" (a repeated press) is not sent at all. Memory only; lost on restart, when
-    an edit is simply tried."""
+    an edit is simply tried.
+
+    Only for a single instance (size 0 turns it off): where several instances serve the
+    same people, another may have edited the message since, and a skipped edit would leave
+    the person looking at the wrong screen. There every edit is sent, and Telegram's "not
+    modified" answer is taken as success."""
 
     def __init__(self, size: int = 50_000) -> None:
         self._shown: OrderedDict[tuple[int, int], Hashable] = OrderedDict()
         self._size = size
 
     def already(self, chat_id: int, message_id: int, screen: Hashable) -> bool:
-        return self._shown.get((chat_id, message_id)) == screen
+        return self._size > 0 and self._shown.get((chat_id, message_id)) == screen
 
     def remember(self, chat_id: int, message_id: int, screen: Hashable) -> None:
+        if not self._size:
+            return
         self._shown[(chat_id, message_id)] = screen
         self._shown.move_to_end((chat_id, message_id))
         if len(self._shown) > self._size:

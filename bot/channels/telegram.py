@@ -19,6 +19,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot import commands
 from bot.channels.delivery import (
+    FLOOD_RATE,
     Keyboards,
     RetryingRequest,
     ShownScreens,
@@ -72,14 +73,17 @@ class TelegramChannel:
         self.clock = clock  # when a message was seen, so ids past 48 hours are dropped
         self.stats_settings = stats_settings
         self.keyboards = Keyboards()
-        self.shown = ShownScreens()
+        # Several instances (PostgreSQL) edit the same messages: no instance may trust its
+        # own memory of what a message shows.
+        self.shown = ShownScreens() if storage.engine == "sqlite" else ShownScreens(size=0)
         self.surplus = SurplusUpdates(storage, today)
 
-    def build(self, token: str, base_url: str | None = None) -> Application:  # type: ignore[type-arg]
+    def build(self, token: str, base_url: str | None = None,
+              send_rate: int = FLOOD_RATE) -> Application:  # type: ignore[type-arg]
         builder: ApplicationBuilder = (  # type: ignore[type-arg]
             Application.builder()
             .token(token)
-            .rate_limiter(rate_limiter())
+            .rate_limiter(rate_limiter(send_rate))
             .request(RetryingRequest())
             .concurrent_updates(PerChatOrder(on_surplus=self._on_surplus))
         )
@@ -123,29 +127,34 @@ class TelegramChannel:
         if message is None:
             return
         key = pseudonym(self.secret, user.id)
-        today = self.today()
-        now = int(self.clock())
-        session = (await self.storage.load_session(key) or Session()).pruned(now)
-        if update.message is not None:
-            session = session.seen(update.message.message_id, now)
         content = self.content.current
         if isinstance(message, Command) and message.admin and message.name == "stats":
-            session = await self._stats(context, chat.id, session, message.arg, today, now)
-            await self.storage.record(key, session, today, [CommandUsed("stats")],
-                                      tree=content.tree)
+            await self._stats(context, update, key, message.arg)
             return
-        reply = respond(content, session, message, today)
-        # The answer and the edit travel at once: one round trip for a press, not two.
-        answered = asyncio.create_task(_answer_callback(update, reply.toast)) \
-            if update.callback_query is not None else None
-        pressed = update.callback_query.message if update.callback_query else None
-        try:
-            kept = await self._carry_out(context, chat.id, reply, session, now,
-                                         pressed if isinstance(pressed, Message) else None)
-        finally:
-            if answered is not None:
-                await answered
-        await self.storage.record(key, kept, today, reply.events, tree=content.tree)
+        # The turn holds this person on every instance until the outcome is recorded: their
+        # next update waits, wherever it arrived. An update recorded before (resent after an
+        # instance died before answering Telegram) is not handled twice.
+        async with self.storage.turn(key, update.update_id) as turn:
+            if turn.handled:
+                log.info("update %d was handled before; not again", update.update_id)
+                return
+            today = self.today()
+            now = int(self.clock())
+            session = (turn.session or Session()).pruned(now)
+            if update.message is not None:
+                session = session.seen(update.message.message_id, now)
+            reply = respond(content, session, message, today)
+            # The answer and the edit travel at once: one round trip for a press, not two.
+            answered = asyncio.create_task(_answer_callback(update, reply.toast)) \
+                if update.callback_query is not None else None
+            pressed = update.callback_query.message if update.callback_query else None
+            try:
+                kept = await self._carry_out(context, chat.id, reply, session, now,
+                                             pressed if isinstance(pressed, Message) else None)
+            finally:
+                if answered is not None:
+                    await answered
+            await turn.record(kept, today, reply.events, tree=content.tree)
 
     async def _on_surplus(self, update: object, surplus: Surplus) -> None:
         await self.surplus.settle(update, surplus)
@@ -176,6 +185,11 @@ class TelegramChannel:
         tr = Translator(self.content.current.catalogs, lang)
         errors = [p for p in problems if p.level is Level.ERROR]
         if swapped:
+            try:  # the other instances (PostgreSQL) reload from their own files too
+                await self.storage.announce_reload()
+            except Exception as exc:
+                log.warning("could not tell the other instances of the reload: %s",
+                            type(exc).__name__)
             text = tr.fmt("Content reloaded: {screens} screens, {warnings} warnings.",
                           screens=len(self.content.current.tree.nodes), warnings=len(problems))
         else:
@@ -186,24 +200,48 @@ class TelegramChannel:
         sent = await context.bot.send_message(chat_id, _fit(text))
         return sent.message_id
 
-    async def _stats(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, session: Session,
-                     arg: str, today: date, now: int) -> Session:
-        """/stats [days]: the summary, then the chart; both only from protected figures."""
+    async def _stats(self, context: ContextTypes.DEFAULT_TYPE, update: Update, key: str,
+                     arg: str) -> None:
+        """/stats [days]: the summary, then the chart; both only from protected figures.
+
+        The report is read before the turn: it needs connections of its own, and a turn
+        holding one while waiting for more could starve a small pool."""
         from bot import chart, stats
 
         days = int(arg) if arg.isdigit() and 0 < int(arg) <= MAX_STATS_DAYS else STATS_DAYS
         content = self.content.current
-        tr = Translator(content.catalogs, session.lang or "en")
+        today = self.today()
         report = await stats.gather(self.storage, days, today, self.stats_settings.min_count,
                                     content.tree)
-        sent = await context.bot.send_message(chat_id, _fit(stats.text(report, tr)),
-                                              parse_mode=ParseMode.HTML)
-        session = session.seen(sent.message_id, now)
-        picture = await asyncio.to_thread(chart.png, report, tr)
-        photo = await context.bot.send_photo(chat_id, picture, caption=tr.fmt(
-            "Kömek, the last {days} days", days=days))
-        log.info("statistics sent to an admin for %d days", days)
-        return session.seen(photo.message_id, now)
+        assert update.message is not None and update.effective_chat is not None
+        chat_id = update.effective_chat.id
+        async with self.storage.turn(key, update.update_id) as turn:
+            if turn.handled:
+                return
+            now = int(self.clock())
+            session = (turn.session or Session()).pruned(now).seen(update.message.message_id,
+                                                                   now)
+            tr = Translator(content.catalogs, session.lang or "en")
+            sent = await context.bot.send_message(chat_id, _fit(stats.text(report, tr)),
+                                                  parse_mode=ParseMode.HTML)
+            session = session.seen(sent.message_id, now)
+            picture = await asyncio.to_thread(chart.png, report, tr)
+            photo = await context.bot.send_photo(chat_id, picture, caption=tr.fmt(
+                "Kömek, the last {days} days", days=days))
+            log.info("statistics sent to an admin for %d days", days)
+            await turn.record(session.seen(photo.message_id, now), today,
+                              [CommandUsed("stats")], tree=content.tree)
+
+    async def reload_announced(self) -> None:
+        """Another instance's admin reloaded: do the same here, from this instance's files."""
+        swapped, problems = await asyncio.to_thread(self.content.reload)
+        errors = sum(1 for p in problems if p.level is Level.ERROR)
+        if swapped:
+            log.info("content reloaded, as another instance did (%d screens)",
+                     len(self.content.current.tree.nodes))
+        else:
+            log.warning("another instance reloaded, but these files have %d errors; keeping "
+                        "the previous content", errors)
 
     async def daily(self, day: date) -> None:
         purged = await self.storage.daily(day, self.stats_settings.retention_days,

@@ -12,7 +12,7 @@ import pytest
 
 from bot.events import ScreenShown
 from bot.session import Session
-from bot.storage import Storage
+from bot.storage.sqlite import SqliteStorage
 from tests.fakebotapi import FakeBotAPI, User
 
 MENU_BUTTON = "🌐 Language"
@@ -143,7 +143,7 @@ async def test_polling_survives_failing_get_updates(api: FakeBotAPI, run_bot):
 
 async def test_a_busy_database_is_retried(tmp_path: Path):
     path = tmp_path / "busy.sqlite3"
-    async with Storage.open(path, busy_timeout_ms=20) as storage:
+    async with SqliteStorage.open(path, busy_timeout_ms=20) as storage:
         await storage.record("p1", Session(lang="en"), date(2026, 11, 28), [])
         other = sqlite3.connect(path, check_same_thread=False)
         other.execute("BEGIN EXCLUSIVE")

@@ -39,9 +39,16 @@ def open_read_only(path: Path) -> sqlite3.Connection:
 
 
 def schema_version(db: sqlite3.Connection) -> int:
-    """The migration number, read as bot/storage.py keeps it."""
-    row = db.execute("PRAGMA user_version").fetchone()
-    return int(row[0]) if row else 0
+    """The last migration this file has had (bot/storage/schema.py); a file from before the
+    migrations table counted them in PRAGMA user_version."""
+    try:
+        row = db.execute("SELECT max(number) FROM schema_migrations").fetchone()
+    except sqlite3.OperationalError:  # no such table: older, or not a Kömek database
+        row = None
+    if row and row[0] is not None:
+        return int(row[0])
+    legacy = db.execute("PRAGMA user_version").fetchone()
+    return int(legacy[0]) if legacy else 0
 
 
 def backup(database: Path, target: Path, *, force: bool = False) -> Backup:
