@@ -158,7 +158,7 @@ async def test_two_instances_one_database_nothing_lost_when_one_is_killed(
                 # change what the person sees, whatever the other instance showed last.
                 menu = api.visible(person)[-1]
                 menu_text = menu.text
-                topic = [label for label in menu.labels() if not label.startswith(NAV)][0]
+                topic = next(label for label in menu.labels() if not label.startswith(NAV))
                 for number in range(4):
                     shown = api.visible(person)[-1]
                     label = topic if number % 2 == 0 else BACK
