@@ -259,24 +259,34 @@ class TelegramChannel:
                 or update.effective_user is None:
             return
         key = pseudonym(self.secret, update.effective_user.id)
-        session: Session | None = None
+        chat_id = update.effective_chat.id
+        told = False
         try:
-            session = await self.storage.load_session(key)
-        except Exception:
-            log.warning("could not read the session while reporting an error")
+            # In a turn of its own, so this person's next update, on any instance, waits.
+            async with self.storage.turn(key, None) as turn:
+                session = turn.session
+                sent = await self._say_sorry(context, chat_id, session)
+                told = True
+                if session is not None and sent is not None:  # the safe exit deletes it too
+                    session = session.seen(sent, int(self.clock()))
+                await turn.record(session, self.today(), [ErrorShown()])
+        except Exception as exc:
+            log.warning("could not read or record the session while reporting an error: %s",
+                        type(exc).__name__)
+            if not told:
+                await self._say_sorry(context, chat_id, None)
+
+    async def _say_sorry(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+                         session: Session | None) -> int | None:
         lang = session.lang if session and session.lang else "en"
         _ = Translator(self.content.current.catalogs, lang).gettext
         text = _("Sorry, something went wrong on our side. Please try again, or send /menu.")
         try:
-            sent = await context.bot.send_message(update.effective_chat.id, text)
-            if session is not None:  # so the safe exit deletes this one too
-                session = session.seen(sent.message_id, int(self.clock()))
+            sent = await context.bot.send_message(chat_id, text)
         except TelegramError:
             log.warning("could not tell the user about the error")
-        try:
-            await self.storage.record(key, session, self.today(), [ErrorShown()])
-        except Exception:
-            log.warning("could not count the error")
+            return None
+        return sent.message_id
 
 
 async def show(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen,

@@ -200,6 +200,10 @@ async def test_webhook_mode_serves_updates_with_the_secret_and_answers_health(
         async with http.post(hook, json=update,
                              headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as response:
             assert response.status == 403
+        for junk in (b"not json", b"[1, 2]", b'{"update_id": "x"}', b"{}"):
+            async with http.post(hook, data=junk, headers={
+                    "X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}) as response:
+                assert response.status in (200, 400), junk  # refused or ignored, never a 500
         await asyncio.sleep(0.3)
         assert api.visible(16_001) == []  # nothing was served without the secret
         since = len(api.calls)
