@@ -178,6 +178,18 @@ def test_every_interpolated_variable_comes_from_the_env_file():
     assert re.findall(r"\$(?!\{)", text) == [], "write ${NAME}, so each one is checked here"
 
 
+def test_both_pools_fit_in_postgresqls_connections_with_room_for_the_commands():
+    pools = sum(int(_environment(name)["DATABASE_POOL_SIZE"]) for name in INSTANCES)
+    assert "max_connections" not in str(_service("postgres"))  # so PostgreSQL's default, 100
+    assert pools + 10 <= 100, "komek health, backups and psql need connections too"
+
+
+def test_every_service_caps_its_logs():
+    for name, service in _compose()["services"].items():
+        options = service["logging"]["options"]
+        assert options["max-size"] and int(options["max-file"]) >= 1, name
+
+
 def test_the_send_rate_shares_stay_under_telegrams_limit():
     rates = [int(_environment(name)["SEND_RATE"]) for name in INSTANCES]
     assert all(rate >= 1 for rate in rates)
@@ -232,10 +244,12 @@ def test_nginx_serves_the_certificates_and_config_it_is_given():
 
 def test_nginx_sends_to_both_instances_at_their_compose_addresses():
     assert _upstream_servers() == _instance_addresses()
-    subnet = ipaddress.ip_network(_compose()["networks"]["backend"]["ipam"]["config"][0]
-                                  ["subnet"])
+    (pool,) = _compose()["networks"]["backend"]["ipam"]["config"]
+    subnet, dynamic = ipaddress.ip_network(pool["subnet"]), ipaddress.ip_network(pool["ip_range"])
+    assert dynamic.subnet_of(subnet)
     for address in _instance_addresses():
-        assert ipaddress.ip_address(address.split(":")[0]) in subnet
+        fixed = ipaddress.ip_address(address.split(":")[0])
+        assert fixed in subnet and fixed not in dynamic, "no other container can take it"
     for args in _directives(_block(_nginx_conf(), "upstream komek"), "server"):
         assert "max_fails=" in args and "fail_timeout=" in args, args
 
