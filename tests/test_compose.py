@@ -33,7 +33,6 @@ from tests.conftest import ROOT, require_tool
 DEPLOY = ROOT / "deploy"
 INSTANCES = ("komek-1", "komek-2")
 TELEGRAM_MESSAGES_A_SECOND = 30  # Telegram's cap for one bot, across all its instances
-COMING = {"DATABASE_POOL_SIZE", "SEND_RATE"}  # bot/config.py gains these with PostgreSQL
 FOR_COMPOSE = {"POSTGRES_PASSWORD"}  # read by Compose and the postgres image, not by the bot
 SECRETS = ("BOT_TOKEN", "PSEUDONYM_SECRET", "WEBHOOK_SECRET", "POSTGRES_PASSWORD")
 TOKEN_SHAPED = re.compile(r"\b\d{6,}:[A-Za-z0-9_-]{30,}")  # a Telegram bot token
@@ -153,10 +152,14 @@ def test_the_instances_use_the_shared_postgresql_and_serve_the_webhook():
                         r"komek", environment["DATABASE_URL"])
     postgres = _service("postgres")["environment"]
     assert (postgres["POSTGRES_USER"], postgres["POSTGRES_DB"]) == ("komek", "komek")
-    config = Config.from_env({"PORT": environment["PORT"],
-                              "WEBHOOK_LISTEN": environment["WEBHOOK_LISTEN"]})
-    assert config.webhook_listen == "0.0.0.0"
-    assert int(environment["DATABASE_POOL_SIZE"]) >= 1
+    # The whole environment an instance gets, as the bot reads it (placeholder secrets).
+    filled = {**_env_example(), **environment, "BOT_TOKEN": "1:x", "PSEUDONYM_SECRET": "p",
+              "WEBHOOK_SECRET": "w", "WEBHOOK_URL": "https://bot.example.org/telegram/x"}
+    filled["DATABASE_URL"] = re.sub(r"\$\{[^}]*\}", "pw", filled["DATABASE_URL"])
+    config = Config.from_env(filled)
+    assert config.engine == "postgresql" and config.webhook_listen == "0.0.0.0"
+    assert config.database_pool_size >= 1 and config.send_rate == int(environment["SEND_RATE"])
+    assert config.content_watch
     webhook_path = _env_example()["WEBHOOK_URL"].split("/", 3)[3]
     assert _env_example()["WEBHOOK_URL"].startswith("https://")
     assert webhook_path.startswith("telegram/"), "nginx forwards only /telegram/…"
@@ -165,7 +168,7 @@ def test_the_instances_use_the_shared_postgresql_and_serve_the_webhook():
 def test_every_variable_set_is_one_the_bot_reads():
     reads = _variables_the_bot_reads()
     assert {"BOT_TOKEN", "DATABASE_URL", "PSEUDONYM_SECRET", "WEBHOOK_URL"} <= reads
-    known = reads | COMING | FOR_COMPOSE
+    known = reads | FOR_COMPOSE
     set_here = set(_env_example()) | set(_environment(INSTANCES[0]))
     assert set_here - known == set()
 
