@@ -103,12 +103,14 @@ async def test_people_are_counted_per_period_and_a_restart_is_noted(database_url
         sketches = {(p, lang): (s.estimate(), keys)
                     for p, _, lang, s, keys in await storage.sketches_between(TODAY, TODAY)}
         engine = storage.engine
-    assert sketches[(Period.DAY, "uz")][0] in (30, 31)
+    # An estimate (random keys: two of 30 people may share a register), one high after a
+    # restart on SQLite, where p0 is hashed again under the new key.
+    assert 28 <= sketches[(Period.DAY, "uz")][0] <= 31
     # SQLite keeps a period's key in memory only, so a restart brings a new key (the report
     # then marks people as possibly counted twice); PostgreSQL's instances share the key in
     # the database for as long as the period lasts, so a restart changes nothing.
     assert sketches[(Period.WEEK, EVERYONE)][1] == (2 if engine == "sqlite" else 1)
-    assert sketches[(Period.MONTH, "uz")][0] in (30, 31)
+    assert 28 <= sketches[(Period.MONTH, "uz")][0] <= 31
 
 
 async def test_every_day_runs_once_per_day_on_an_injected_clock():

@@ -11,20 +11,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar, cast
 
 from bot.config import database_path
 from bot.errors import StorageError
 from bot.storage import engine_of, open_storage, rows
+from bot.storage.backend import SqlBackend
 
 BATCH = 5000  # rows read and written at a time: a year's counters stay out of memory
-
-T = TypeVar("T")
-
-
-class _Transactional(Protocol):
-    async def run(self, work: Callable[[rows.Sql], Awaitable[T]]) -> T: ...
-
 
 @dataclass(frozen=True)
 class Moved:
@@ -71,10 +64,10 @@ def _batch_of(table: str, offset: int
     return read
 
 
-def _transactional(storage: object) -> _Transactional:
-    if not hasattr(storage, "run"):
+def _transactional(storage: object) -> SqlBackend:
+    if not isinstance(storage, SqlBackend):
         raise StorageError("this backend cannot be moved")
-    return cast(_Transactional, storage)
+    return storage
 
 
 def _same(first: str, second: str) -> bool:

@@ -26,9 +26,9 @@ from asyncpg.pool import PoolConnectionProxy
 from bot.errors import StorageError
 from bot.events import Event
 from bot.session import Session
-from bot.sketch import Period, Sketch
 from bot.storage import rows
-from bot.storage.rows import CounterRow, Ledger, Purged
+from bot.storage.backend import SqlBackend
+from bot.storage.rows import Ledger
 from bot.storage.schema import LATEST, MIGRATIONS, MIGRATIONS_TABLE, too_new
 from bot.tree.model import Tree
 
@@ -70,12 +70,12 @@ class _Sql:
                 await self._connection.fetch(_numbered(query), *args)]
 
 
-class PostgresStorage:
+class PostgresStorage(SqlBackend):
     engine = "postgresql"
 
     def __init__(self, pool: asyncpg.Pool) -> None:
+        super().__init__(Ledger(share_keys=True))  # every instance must hash a person alike
         self._pool = pool
-        self._ledger = Ledger(share_keys=True)  # every instance must hash a person alike
         self._listener: PoolConnectionProxy | None = None
         self._heard: Callable[..., None] | None = None
         self._instance = secrets.token_hex(8)  # so an instance ignores its own NOTIFY
@@ -135,9 +135,6 @@ class PostgresStorage:
             session = None if handled else await rows.load_session(sql, pseudonym, lock=True)
             yield _Turn(self._ledger, sql, pseudonym, update_id, handled, session)
 
-    async def load_session(self, pseudonym: str) -> Session | None:
-        return await self._run(lambda sql: rows.load_session(sql, pseudonym))
-
     async def record(self, pseudonym: str, session: Session | None, today: date,
                      events: Iterable[Event], tree: Tree | None = None) -> None:
         happened = list(events)
@@ -147,32 +144,7 @@ class PostgresStorage:
                               pseudonym)
             await self._ledger.record(sql, pseudonym, session, today, happened, tree)
 
-        await self._run(write)
-
-    async def count(self, today: date, events: Iterable[Event]) -> None:
-        happened = list(events)
-        await self._run(lambda sql: rows.count(sql, today, happened))
-
-    async def has_session(self, pseudonym: str) -> bool:
-        return await self._run(lambda sql: rows.has_session(sql, pseudonym))
-
-    async def counters(self) -> list[CounterRow]:
-        return await self._run(rows.counters)
-
-    async def counters_between(self, first: date, last: date) -> list[CounterRow]:
-        return await self._run(lambda sql: rows.counters_between(sql, first, last))
-
-    async def sketches_between(self, first: date, last: date
-                               ) -> list[tuple[Period, date, str, Sketch, int]]:
-        await self.flush()
-        return await self._run(lambda sql: rows.sketches_between(sql, first, last))
-
-    async def daily(self, today: date, stats_days: int, session_days: int) -> Purged:
-        await self.flush()
-        return await self._run(lambda sql: rows.daily(sql, today, stats_days, session_days))
-
-    async def flush(self) -> None:
-        await self._run(self._ledger.save_sketches)
+        await self._write(write)
 
     async def announce_reload(self) -> None:
         async with self._pool.acquire() as connection:
@@ -203,11 +175,10 @@ class PostgresStorage:
             await self._pool.release(self._listener)
             self._listener = None
 
-    async def run(self, work: Callable[[rows.Sql], Awaitable[T]]) -> T:
-        """Within the storage package only (bot/storage/move.py): work in one transaction."""
-        return await self._run(work)
+    async def _read(self, read: Callable[[rows.Sql], Awaitable[T]]) -> T:
+        return await self._write(read)
 
-    async def _run(self, work: Callable[[rows.Sql], Awaitable[T]]) -> T:
+    async def _write(self, work: Callable[[rows.Sql], Awaitable[T]]) -> T:
         """One transaction on a pooled connection; a deadlock or serialization failure,
         which PostgreSQL resolves by aborting one side, is run again."""
         for attempt in range(1, RETRIES + 1):

@@ -22,9 +22,9 @@ import aiosqlite
 from bot.errors import StorageError
 from bot.events import Event
 from bot.session import Session
-from bot.sketch import Period, Sketch
 from bot.storage import rows
-from bot.storage.rows import CounterRow, Ledger, Purged
+from bot.storage.backend import SqlBackend
+from bot.storage.rows import Ledger
 from bot.storage.schema import LATEST, MIGRATIONS, MIGRATIONS_TABLE, too_new
 from bot.tree.model import Tree
 
@@ -56,16 +56,16 @@ class _Sql:
         return list(await self._db.execute_fetchall(query, args))  # type: ignore[arg-type]
 
 
-class SqliteStorage:
+class SqliteStorage(SqlBackend):
     engine = "sqlite"
 
     def __init__(self, db: aiosqlite.Connection) -> None:
+        super().__init__(Ledger(share_keys=False))  # one process: sketch keys stay in memory
         self._db = db
         self._sql = _Sql(db)
         self._lock = asyncio.Lock()
         self._people: weakref.WeakValueDictionary[str, asyncio.Lock] = \
             weakref.WeakValueDictionary()
-        self._ledger = Ledger(share_keys=False)  # one process: sketch keys stay in memory
 
     @classmethod
     @asynccontextmanager
@@ -132,9 +132,6 @@ class SqliteStorage:
             yield _Turn(self, pseudonym, update_id, handled,
                         None if handled else await self.load_session(pseudonym))
 
-    async def load_session(self, pseudonym: str) -> Session | None:
-        return await self._read(lambda sql: rows.load_session(sql, pseudonym))
-
     async def record(self, pseudonym: str, session: Session | None, today: date,
                      events: Iterable[Event], tree: Tree | None = None,
                      update_id: int | None = None) -> None:
@@ -145,33 +142,7 @@ class SqliteStorage:
             if update_id is not None:
                 await rows.mark_handled(sql, update_id, today)
 
-        await self._transaction(write)
-
-    async def count(self, today: date, events: Iterable[Event]) -> None:
-        happened = list(events)
-        await self._transaction(lambda sql: rows.count(sql, today, happened))
-
-    async def has_session(self, pseudonym: str) -> bool:
-        return await self._read(lambda sql: rows.has_session(sql, pseudonym))
-
-    async def counters(self) -> list[CounterRow]:
-        return await self._read(rows.counters)
-
-    async def counters_between(self, first: date, last: date) -> list[CounterRow]:
-        return await self._read(lambda sql: rows.counters_between(sql, first, last))
-
-    async def sketches_between(self, first: date, last: date
-                               ) -> list[tuple[Period, date, str, Sketch, int]]:
-        await self.flush()
-        return await self._read(lambda sql: rows.sketches_between(sql, first, last))
-
-    async def daily(self, today: date, stats_days: int, session_days: int) -> Purged:
-        await self.flush()
-        return await self._transaction(
-            lambda sql: rows.daily(sql, today, stats_days, session_days))
-
-    async def flush(self) -> None:
-        await self._transaction(self._ledger.save_sketches)
+        await self._write(write)
 
     async def announce_reload(self) -> None:
         return None  # one process: nobody else to tell
@@ -179,15 +150,11 @@ class SqliteStorage:
     async def on_reload(self, reload: Callable[[], Awaitable[None]]) -> None:
         return None
 
-    async def run(self, work: Callable[[rows.Sql], Awaitable[T]]) -> T:
-        """Within the storage package only (bot/storage/move.py): work in one transaction."""
-        return await self._transaction(work)
-
     async def _read(self, read: Callable[[rows.Sql], Awaitable[T]]) -> T:
         async with self._lock:
             return await read(self._sql)
 
-    async def _transaction(self, write: Callable[[rows.Sql], Awaitable[T]]) -> T:
+    async def _write(self, write: Callable[[rows.Sql], Awaitable[T]]) -> T:
         """Run write and commit; if SQLite stayed busy past busy_timeout (a backup or
         `komek stats` in another process), roll back and try again, a few times."""
         async with self._lock:
