@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.errors import KomekError, StorageError
 
-__all__ = ["Backup", "backup", "open_read_only", "schema_version", "verify"]
+__all__ = ["Backup", "backup", "check_target", "open_read_only", "schema_version", "verify"]
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,18 @@ def backup(database: Path, target: Path, *, force: bool = False) -> Backup:
         raise StorageError(f"cannot write the backup {target}: {exc.strerror or exc}") from exc
 
 
-def _backup(database: Path, target: Path, force: bool) -> Backup:
+def check_target(target: Path, force: bool, example: str) -> None:
+    """A backup goes to a file name, and replaces a file only when forced."""
     if target.is_dir():
         raise KomekError(f"{target} is a folder; give the backup a file name, such as "
-                         f"{target / 'komek.sqlite3'}")
+                         f"{target / example}")
     if target.exists() and not force:
         raise KomekError(f"{target} already exists; give a new file name, or add --force "
                          "to replace it")
+
+
+def _backup(database: Path, target: Path, force: bool) -> Backup:
+    check_target(target, force, "komek.sqlite3")
     if target.exists() and target.resolve() == database.resolve():
         raise KomekError(f"{target} is the live database itself; give another file name")
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

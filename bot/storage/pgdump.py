@@ -16,19 +16,14 @@ import tempfile
 from pathlib import Path
 
 from bot.errors import KomekError, StorageError
-from bot.storage.backup import Backup
+from bot.storage.backup import Backup, check_target
 
 TIMEOUT = 3600  # seconds: a year of statistics dumps in a few seconds; a slow link, longer
 
 
 def dump(url: str, target: Path, *, force: bool = False) -> Backup:
     pg_dump, pg_restore = _program("pg_dump"), _program("pg_restore")
-    if target.is_dir():
-        raise KomekError(f"{target} is a folder; give the backup a file name, such as "
-                         f"{target / 'komek.pgdump'}")
-    if target.exists() and not force:
-        raise KomekError(f"{target} already exists; give a new file name, or add --force "
-                         "to replace it")
+    check_target(target, force, "komek.pgdump")
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     os.close(fd)
