@@ -330,7 +330,7 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
 
         made = dump(config.database_url, args.file, force=args.force)
         print(f"backed up {shown_url(config.database_url)} to {made.path} ({made.size:,} "
-              "bytes, pg_dump custom format, listed back whole)")
+              f"bytes, pg_dump custom format, schema {made.schema_version}, listed back whole)")
     else:
         made = backup(config.database_path, args.file, force=args.force)
         print(f"backed up {config.database_path} to {made.path} ({made.size:,} bytes, schema "
@@ -343,6 +343,7 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_migrate_db(args: argparse.Namespace, config: Config) -> int:
+    from bot.config import database_path
     from bot.pseudonym import SECRET_FILE
     from bot.storage import engine_of, shown_url
     from bot.storage.move import move
@@ -355,7 +356,7 @@ def cmd_migrate_db(args: argparse.Namespace, config: Config) -> int:
     carried = ", ".join(f"{n:,} {table}" for table, n in moved.rows.items())
     print(f"moved {carried} from {shown_url(args.source)} to {shown_url(args.target)}")
     if engine_of(args.source) == "sqlite":
-        secret = Path(args.source.removeprefix("sqlite:///")).parent / SECRET_FILE
+        secret = database_path(args.source).parent / SECRET_FILE
         print(f"Sessions are keyed by the pseudonym secret: set PSEUDONYM_SECRET on every "
               f"new instance to the one the old bot used (PSEUDONYM_SECRET, or the contents "
               f"of {secret}), or people simply choose their language again.")

@@ -51,10 +51,11 @@ def _content(content_dir: Path, locales_dir: Path) -> tuple[int, str | None]:
 
 
 def _database(url: str) -> tuple[int, str | None]:
-    from bot.storage import shown_url
+    from bot.config import database_path
+    from bot.storage import engine_of, shown_url
     from bot.storage.probe import schema_at
 
-    where = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else shown_url(url)
+    where = str(database_path(url)) if engine_of(url) == "sqlite" else shown_url(url)
     try:
         version = schema_at(url)
     except StorageError as exc:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from bot.config import database_path
 from bot.errors import StorageError
@@ -72,7 +71,7 @@ def _transactional(storage: object) -> SqlBackend:
 
 def _same(first: str, second: str) -> bool:
     if engine_of(first) == engine_of(second) == "sqlite":
-        return Path(database_path(first)).resolve() == Path(database_path(second)).resolve()
+        return database_path(first).resolve() == database_path(second).resolve()
     return first == second
 
 

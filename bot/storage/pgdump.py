@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.errors import KomekError, StorageError
 from bot.storage.backup import Backup, check_target
+from bot.storage.probe import schema_at
 
 TIMEOUT = 3600  # seconds: a year of statistics dumps in a few seconds; a slow link, longer
 
@@ -35,7 +36,7 @@ def dump(url: str, target: Path, *, force: bool = False) -> Backup:
         if "TABLE DATA public sessions" not in listing:
             raise StorageError(f"the dump {target} holds no sessions table; is this "
                                "Kömek's database?")
-        version = _schema_in(listing)
+        version = schema_at(url)  # read from the database the dump was taken of
         if force:
             os.replace(temp, target)
         else:
@@ -45,13 +46,6 @@ def dump(url: str, target: Path, *, force: bool = False) -> Backup:
     finally:
         temp.unlink(missing_ok=True)
     return Backup(target, target.stat().st_size, version)
-
-
-def _schema_in(listing: str) -> int:
-    """The migrations table is in the dump, so the schema number is the bot's own reading."""
-    from bot.storage.schema import LATEST
-
-    return LATEST if "TABLE DATA public schema_migrations" in listing else 0
 
 
 def _program(name: str) -> str:

@@ -204,9 +204,8 @@ class _Turn:
 
     async def record(self, session: Session | None, today: date, events: Sequence[Event],
                      tree: Tree | None = None) -> None:
-        await self.ledger.record(self.sql, self.pseudonym, session, today, events, tree)
-        if self.update_id is not None:
-            await rows.mark_handled(self.sql, self.update_id, today)
+        await self.ledger.record(self.sql, self.pseudonym, session, today, events, tree,
+                                 self.update_id)
 
 
 async def _applied(connection: Connection) -> int:

@@ -101,12 +101,15 @@ class Ledger:
         self._growths = 0
 
     async def record(self, sql: Sql, pseudonym: str, session: Session | None, today: date,
-                     events: Sequence[Event], tree: Tree | None) -> None:
-        """Save a session (None: delete it) and count what happened.
+                     events: Sequence[Event], tree: Tree | None,
+                     update_id: int | None = None) -> None:
+        """Save a session (None: delete it), count what happened, and remember the update.
 
         After a forget nothing here writes the row again: only the counters are touched.
         With the content's tree, the statistics' funnels are counted too (bot/tally.py).
         """
+        if update_id is not None:
+            await mark_handled(sql, update_id, today)
         before = await _mark(sql, pseudonym)
         if session is None:
             await sql.execute("DELETE FROM sessions WHERE pseudonym = ?", pseudonym)

@@ -138,9 +138,8 @@ class SqliteStorage(SqlBackend):
         happened = list(events)
 
         async def write(sql: rows.Sql) -> None:
-            await self._ledger.record(sql, pseudonym, session, today, happened, tree)
-            if update_id is not None:
-                await rows.mark_handled(sql, update_id, today)
+            await self._ledger.record(sql, pseudonym, session, today, happened, tree,
+                                      update_id)
 
         await self._write(write)
 
